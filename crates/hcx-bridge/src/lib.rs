@@ -1,0 +1,3 @@
+//! Callback mailbox server and long-poll client.
+//!
+//! Placeholder: filled in by its issue.

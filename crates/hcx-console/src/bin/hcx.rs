@@ -1,0 +1,4 @@
+//! The `hcx` command-line tool.
+fn main() {
+    println!("hcx: work in progress");
+}

@@ -1,0 +1,3 @@
+//! Embedded HCX exchange with scripted counterparties.
+//!
+//! Placeholder: filled in by its issue.

@@ -1,0 +1,3 @@
+//! The console's SQLite store: migrations, profiles, threads, messages, outbox, audit.
+//!
+//! Placeholder: filled in by its issue.
