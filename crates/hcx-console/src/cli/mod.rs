@@ -1,0 +1,65 @@
+//! Subcommands of the `hcx` tool. One module per subcommand; each parses its own arguments
+//! and returns the text to print. Protocol logic stays in `hcx-protocol`.
+
+pub mod inspect;
+pub mod seal;
+
+use std::io::Read as _;
+use std::path::Path;
+
+/// Every subcommand. Add new ones as new variants with their own module.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Decode a JWE or an HCX message body (and decrypt it with --key).
+    Inspect(inspect::InspectArgs),
+    /// Encrypt a payload for a recipient and print the `{"payload": …}` body.
+    Seal(seal::SealArgs),
+}
+
+/// What a subcommand produced: text for stdout and the process exit code.
+#[derive(Debug)]
+pub struct Output {
+    /// Printed to stdout.
+    pub stdout: String,
+    /// One-line warning for stderr, if any.
+    pub warning: Option<String>,
+    /// Process exit code.
+    pub code: i32,
+}
+
+/// A failure that stops the command: printed as one line, exit code 1.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A file could not be read.
+    #[error("cannot read {path}: {reason}")]
+    Read {
+        /// The path ("-" for stdin).
+        path: String,
+        /// The I/O error.
+        reason: String,
+    },
+    /// The input was rejected.
+    #[error("{0}")]
+    Input(String),
+}
+
+/// Run a subcommand.
+pub fn run(command: Command) -> Result<Output, CliError> {
+    match command {
+        Command::Inspect(args) => inspect::run(&args),
+        Command::Seal(args) => seal::run(&args),
+    }
+}
+
+/// Read a file, or stdin for "-".
+pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
+    let shown = path.display().to_string();
+    if shown == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| CliError::Read { path: shown, reason: e.to_string() })?;
+        return Ok(buf);
+    }
+    std::fs::read(path).map_err(|e| CliError::Read { path: shown, reason: e.to_string() })
+}

@@ -1,0 +1,344 @@
+//! View types: what every front end (the desktop UI over IPC, the `hcx` command's JSON output)
+//! receives from the console's use cases.
+//!
+//! They are plain data with no behaviour, exported to TypeScript with ts-rs into
+//! `ui/src/bindings/` so the UI and the backend cannot drift apart. Rules that keep them safe to
+//! send across IPC: amounts are exact decimal strings (never floats), times are UTC ISO-8601
+//! strings (the UI turns them into local time), and no type here may hold a secret.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// An exact decimal amount as text, e.g. `"125000.50"`. Money never travels as a float.
+pub type Amount = String;
+
+/// A UTC instant in ISO-8601, e.g. `"2026-11-21T10:15:00Z"`.
+pub type UtcTime = String;
+
+/// Which exchange a profile talks to; the UI shows a banner per environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Environment {
+    Sandbox,
+    Staging,
+    Production,
+}
+
+/// A participant identity the desk works as. Secrets are never part of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProfileView {
+    pub id: String,
+    pub name: String,
+    pub participant_code: String,
+    pub roles: Vec<String>,
+    pub environment: Environment,
+    pub gateway_url: String,
+    pub active: bool,
+    /// Production sends are limited to these counterparties while pilot mode is on.
+    pub pilot_counterparties: Option<Vec<String>>,
+}
+
+/// What the app is connected to right now; drives the banner and the status bar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AppStatus {
+    pub profile: Option<ProfileView>,
+    pub environment: Environment,
+    /// True when the embedded sandbox exchange and its demo counterparties are running.
+    pub embedded_sandbox: bool,
+    pub bridge: BridgeStatus,
+    pub outbox_pending: u32,
+    pub version: String,
+}
+
+/// The callback mailbox poller's state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "camelCase")]
+#[ts(export)]
+pub enum BridgeStatus {
+    Connecting,
+    Connected,
+    #[serde(rename_all = "camelCase")]
+    BackingOff {
+        attempt: u32,
+        until: UtcTime,
+        last_error: String,
+    },
+    Stopped,
+}
+
+/// A participant of the exchange the desk can address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Counterparty {
+    pub code: String,
+    pub name: String,
+    pub roles: Vec<String>,
+    pub status: String,
+}
+
+/// One cycle (one correlation id) as a row of the work queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ThreadSummary {
+    pub correlation_id: String,
+    pub workflow_id: Option<String>,
+    /// `coverageeligibility`, `preauth`, `claim`, `predetermination`, `communication`,
+    /// `paymentnotice`.
+    pub use_case: String,
+    /// `outgoing` when this desk started the cycle, `incoming` when a counterparty did.
+    pub direction: String,
+    pub counterparty: String,
+    pub counterparty_name: Option<String>,
+    /// Business state: `drafted`, `queued`, `sent`, `acknowledged`, `dispatched`, `partial`,
+    /// `query`, `answered`, `complete`, `rejected`, `error`, `redirected`, `paid`.
+    pub state: String,
+    pub patient: Option<String>,
+    pub requested: Option<Amount>,
+    pub approved: Option<Amount>,
+    pub settled: Option<Amount>,
+    pub currency: Option<String>,
+    pub opened_at: UtcTime,
+    pub updated_at: UtcTime,
+    /// When the counterparty is expected to have answered (turnaround target), if known.
+    pub due_at: Option<UtcTime>,
+}
+
+/// Filters of the work queue; every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ThreadFilter {
+    pub states: Option<Vec<String>>,
+    pub use_case: Option<String>,
+    pub counterparty: Option<String>,
+    pub direction: Option<String>,
+    /// Free text: patient, correlation id or counterparty.
+    pub text: Option<String>,
+}
+
+/// One node of a cycle's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TimelineNode {
+    pub api_call_id: String,
+    /// `composed`, `queued`, `sent`, `acknowledged`, `dispatched`, `partial`, `query`, `answer`,
+    /// `complete`, `error`, `redirect`, `payment`.
+    pub kind: String,
+    pub at: UtcTime,
+    /// `out` (this desk sent it) or `in` (received through the bridge).
+    pub direction: String,
+    /// The protocol action path, e.g. `/preauth/submit`.
+    pub action: String,
+    pub sender: String,
+    pub recipient: String,
+    pub protocol_status: Option<String>,
+    pub amount: Option<Amount>,
+    /// A one-line human description ("Approved 45,000.00 of 50,000.00").
+    pub headline: String,
+    /// Decoded protected headers.
+    pub headers: serde_json::Value,
+    /// The gateway's synchronous answer (ack or error body), for messages this desk sent.
+    pub gateway_answer: Option<serde_json::Value>,
+    /// The FHIR summary of the payload (hcx-fhir's summary), if it could be decrypted.
+    pub summary: Option<serde_json::Value>,
+    /// The decrypted FHIR JSON, shown only when the user asks for it.
+    pub fhir: Option<serde_json::Value>,
+    pub error: Option<ErrorView>,
+}
+
+/// A cycle with its timeline and the next step the desk can take.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ThreadDetail {
+    pub thread: ThreadSummary,
+    pub timeline: Vec<TimelineNode>,
+    /// Derived from the state: `answerQuery`, `submitClaim`, `acknowledgePayment`, `enhance`,
+    /// `respond`, `askStatus`, `retry`.
+    pub next_actions: Vec<String>,
+}
+
+/// All cycles of one admission and its money ledger.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct WorkflowView {
+    pub workflow_id: String,
+    pub patient: Option<String>,
+    pub cycles: Vec<ThreadSummary>,
+    pub ledger: Ledger,
+}
+
+/// Billed, approved and settled sums of a workflow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Ledger {
+    pub billed: Amount,
+    pub approved: Amount,
+    pub settled: Amount,
+    pub currency: String,
+}
+
+/// An error as it crosses IPC: a stable code the UI can branch on and a message a clerk reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ErrorView {
+    pub code: String,
+    pub message: String,
+}
+
+/// A rule-checker finding, pointing at the form field at fault.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FindingView {
+    /// `error` or `warning`.
+    pub severity: String,
+    /// FHIR path, e.g. `Claim.item[2].unitPrice`.
+    pub path: String,
+    pub rule: String,
+    pub message: String,
+}
+
+/// A line of a claim form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ClaimItemForm {
+    pub code: String,
+    pub description: String,
+    pub quantity: Amount,
+    pub unit_price: Amount,
+}
+
+/// A document attached to a claim or to an answer to a query. `data` is base64.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AttachmentForm {
+    pub title: String,
+    pub content_type: String,
+    pub data_base64: String,
+}
+
+/// The compose form of an eligibility check, preauth, predetermination or claim.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ComposeForm {
+    /// `coverageeligibility`, `preauth`, `predetermination` or `claim`.
+    pub use_case: String,
+    pub recipient: String,
+    pub workflow_id: Option<String>,
+    /// For a claim after a preauth, or an enhancement: the earlier cycle it relates to.
+    pub related_correlation_id: Option<String>,
+    pub patient_name: String,
+    pub patient_gender: String,
+    pub patient_birth_date: Option<String>,
+    pub patient_abha: Option<String>,
+    pub policy_number: String,
+    pub diagnoses: Vec<String>,
+    pub items: Vec<ClaimItemForm>,
+    pub attachments: Vec<AttachmentForm>,
+    pub note: Option<String>,
+}
+
+/// The answer to a payer's query for documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct QueryAnswerForm {
+    pub correlation_id: String,
+    pub text: String,
+    pub attachments: Vec<AttachmentForm>,
+}
+
+/// A TPA's or payer's decision on one incoming item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ItemDecision {
+    pub sequence: u32,
+    pub approved: Amount,
+    pub reason: Option<String>,
+}
+
+/// A TPA's or payer's answer to an incoming request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DecisionForm {
+    pub correlation_id: String,
+    /// `approve`, `partial` or `reject`.
+    pub outcome: String,
+    pub items: Vec<ItemDecision>,
+    pub reasons: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// Where a sent message went: its correlation id and the gateway's acknowledgement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SendReceipt {
+    pub correlation_id: String,
+    pub api_call_id: String,
+    pub workflow_id: Option<String>,
+    /// `queued` (waiting in the outbox) or `acknowledged`.
+    pub state: String,
+}
+
+/// Key and certificate status of a profile. Only public facts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct KeyStatus {
+    pub backend: String,
+    pub has_private_key: bool,
+    pub fingerprint: Option<String>,
+    pub certificate_expires_at: Option<UtcTime>,
+    pub has_previous_key: bool,
+}
+
+/// One preflight check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PreflightCheck {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// What the inspector shows for a pasted JWE or callback body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct InspectView {
+    pub protected: Option<serde_json::Value>,
+    pub payload: Option<serde_json::Value>,
+    pub alg: Option<String>,
+    pub errors: Vec<String>,
+    pub summary: Option<serde_json::Value>,
+}
+
+/// Sent to the UI in one batch when messages arrive or change, so a burst of callbacks causes
+/// one repaint rather than hundreds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MessagesChanged {
+    pub correlation_ids: Vec<String>,
+    /// How many of them are new incoming messages (for the notification).
+    pub incoming: u32,
+}

@@ -1,0 +1,872 @@
+//! `summarize`: reads any JSON into a [`Summary`].
+
+use std::collections::BTreeSet;
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use super::parties::{self, Found, follow};
+use super::{
+    AdjudicationSummary, Amount, Amounts, AttachmentSummary, BenefitSummary, ClaimInfo,
+    CodeSummary, Decision, EligibilitySummary, FocalRef, Format, ItemSummary, OrgSummary,
+    PaymentPart, PaymentSummary, PersonSummary, PolicySummary, Summary,
+};
+use crate::attachment::measure_base64;
+use crate::json::{
+    Index, arr, codings, concept_text, first_code, has_code, lenient_decimal, many, obj, str_of,
+};
+use crate::profiles::{BundleProfile, INR};
+
+/// Summarises any bundle or resource. Never panics; unknown shapes give a sparse summary with
+/// remarks.
+pub fn summarize(root: &Value) -> Summary {
+    let index = Index::new(root);
+    let mut r = Reader { index, remarks: Vec::new(), assumed_currency: false };
+    let mut s = Summary { format: format(root), ..Default::default() };
+    if !root.is_object() || str_of(root, "resourceType").is_none() {
+        s.kind = "Not a FHIR resource".into();
+        s.remarks.push("This JSON has no resourceType, so it could not be read as FHIR.".into());
+        return s;
+    }
+
+    let declared = root.get("meta").and_then(|m| {
+        let profiles: Vec<&str> = arr(m, "profile").iter().filter_map(Value::as_str).collect();
+        BundleProfile::ALL.into_iter().find(|p| profiles.contains(&p.url().as_str()))
+    });
+    let focal = r.index.focal(declared);
+    s.focal = focal.map(|f| FocalRef {
+        resource_type: f.resource_type.to_owned(),
+        id: f.id.map(str::to_owned),
+    });
+    let focal_type = focal.map(|f| f.resource_type).unwrap_or("");
+
+    let first = |t: &str| r.index.of_type(t).next().map(|e| e.resource);
+    let res = Resources {
+        claim: first("Claim"),
+        response: first("ClaimResponse"),
+        cer: first("CoverageEligibilityRequest"),
+        cersp: first("CoverageEligibilityResponse"),
+        notice: first("PaymentNotice"),
+        recon: first("PaymentReconciliation"),
+        comm: first("Communication"),
+        commreq: first("CommunicationRequest"),
+        coverage: first("Coverage"),
+        composition: first("Composition"),
+    };
+
+    s.kind = kind(focal_type, &res, str_of(root, "resourceType").unwrap_or(""));
+    s.patient = r.patient(&res);
+    s.policy = r.policy(&res);
+    let payer = r.payer(&res);
+    s.provider = r.provider(&res, payer.as_ref().and_then(|p| p.1));
+    s.payer = payer.map(|p| p.0);
+    s.claim = r.claim_info(&res);
+    s.diagnoses = r.diagnoses(&res);
+    s.items = r.items(&res);
+    s.amounts = r.amounts(&res, focal_type);
+    s.decision = r.decision(&res);
+    s.eligibility = r.eligibility(&res);
+    s.payment = r.payment(&res);
+    s.documents_requested = r.documents_requested(&res);
+    s.attachments = r.attachments();
+    if r.assumed_currency {
+        r.remarks.push("Some amounts carry no currency; INR was assumed.".into());
+    }
+    s.remarks = r.remarks;
+    s
+}
+
+fn format(root: &Value) -> Format {
+    match str_of(root, "resourceType") {
+        Some("Bundle") => {
+            let has_composition =
+                arr(root, "entry").iter().any(|e| e.get("resource").and_then(|r| str_of(r, "resourceType")) == Some("Composition"));
+            match str_of(root, "type") {
+                Some("collection") => Format::NhcxCollection,
+                Some("document") if has_composition => Format::HcxDocument,
+                _ => Format::OtherBundle,
+            }
+        }
+        Some(_) => Format::Resource,
+        None => Format::Unknown,
+    }
+}
+
+/// The first resource of each type the summary reads.
+struct Resources<'a> {
+    claim: Option<&'a Value>,
+    response: Option<&'a Value>,
+    cer: Option<&'a Value>,
+    cersp: Option<&'a Value>,
+    notice: Option<&'a Value>,
+    recon: Option<&'a Value>,
+    comm: Option<&'a Value>,
+    commreq: Option<&'a Value>,
+    coverage: Option<&'a Value>,
+    composition: Option<&'a Value>,
+}
+
+fn use_word(u: Option<&str>) -> &'static str {
+    match u {
+        Some("preauthorization") => "Preauthorisation",
+        Some("predetermination") => "Predetermination",
+        _ => "Claim",
+    }
+}
+
+fn kind(focal_type: &str, res: &Resources<'_>, root_type: &str) -> String {
+    match focal_type {
+        "Claim" => {
+            let c = res.claim;
+            let u = c.and_then(|c| str_of(c, "use"));
+            let related: Vec<&Value> = c.map(|c| arr(c, "related").iter().collect()).unwrap_or_default();
+            let rel = |code: &str| related.iter().any(|r| r.get("relationship").is_some_and(|x| has_code(x, code)));
+            let base = match u {
+                Some("preauthorization") => "Preauthorisation request",
+                Some("predetermination") => "Predetermination request",
+                _ => "Claim",
+            };
+            if rel("enhancement") {
+                format!("{base} (enhancement)")
+            } else if rel("prior") {
+                format!("{base} (resubmission)")
+            } else {
+                base.to_owned()
+            }
+        }
+        "ClaimResponse" => {
+            format!("{} response", use_word(res.response.and_then(|r| str_of(r, "use"))))
+        }
+        "CoverageEligibilityRequest" => "Eligibility request".into(),
+        "CoverageEligibilityResponse" => "Eligibility response".into(),
+        "Task" | "CommunicationRequest" | "Communication" | "PaymentNotice"
+        | "PaymentReconciliation" => {
+            if res.commreq.is_some() {
+                "Request for information".into()
+            } else if res.comm.is_some() {
+                "Communication".into()
+            } else if res.notice.is_some() {
+                "Payment notice".into()
+            } else if res.recon.is_some() {
+                "Payment reconciliation".into()
+            } else {
+                "Task".into()
+            }
+        }
+        "InsurancePlan" => "Insurance plan".into(),
+        _ if root_type == "Bundle" => "Bundle".into(),
+        _ => root_type.to_owned(),
+    }
+}
+
+struct Reader<'a> {
+    index: Index<'a>,
+    remarks: Vec<String>,
+    assumed_currency: bool,
+}
+
+/// A reference to try, with the resource that holds it (for `#contained` references).
+type Candidate<'a> = (&'a Value, Option<&'a Value>);
+
+fn refs<'a>(holder: Option<&'a Value>, key: &str) -> Vec<Candidate<'a>> {
+    let Some(h) = holder else { return Vec::new() };
+    many(h, key).into_iter().map(|r| (h, Some(r))).collect()
+}
+
+impl<'a> Reader<'a> {
+    /// Tries candidate references in order; returns the first resolved resource, else what the
+    /// first unresolved one said about itself.
+    fn pick(
+        &self,
+        candidates: &[Candidate<'a>],
+        want: &str,
+    ) -> (Option<&'a Value>, Option<(Option<&'a str>, Option<&'a str>, Option<&'a Value>)>) {
+        let mut outside = None;
+        for (holder, reference) in candidates {
+            match follow(&self.index, holder, *reference) {
+                Some(Found::Resource(r)) if str_of(r, "resourceType") == Some(want) => {
+                    return (Some(r), outside);
+                }
+                Some(Found::Outside { reference, display, identifier }) => {
+                    outside.get_or_insert((reference, display, identifier));
+                }
+                _ => {}
+            }
+        }
+        (None, outside)
+    }
+
+    fn remark_outside(&mut self, what: &str, reference: Option<&str>, fallback: &str) {
+        let reference = reference.map(|r| format!(" ({r})")).unwrap_or_default();
+        self.remarks.push(format!(
+            "The {what} reference{reference} points outside the bundle; {fallback}."
+        ));
+    }
+
+    fn patient(&mut self, res: &Resources<'a>) -> Option<PersonSummary> {
+        let mut c = Vec::new();
+        for (holder, key) in [
+            (res.claim, "patient"),
+            (res.response, "patient"),
+            (res.cer, "patient"),
+            (res.cersp, "patient"),
+            (res.commreq, "subject"),
+            (res.comm, "subject"),
+            (res.coverage, "beneficiary"),
+            (res.composition, "subject"),
+        ] {
+            c.extend(refs(holder, key));
+        }
+        let (found, outside) = self.pick(&c, "Patient");
+        if let Some(p) = found {
+            if let Some((reference, _, _)) = outside {
+                self.remark_outside("patient", reference, "the patient was found through another reference");
+            }
+            return Some(parties::person(p));
+        }
+        if let Some(only) = self.index.only("Patient").map(|e| e.resource) {
+            if let Some((reference, _, _)) = outside {
+                self.remark_outside("patient", reference, "showing the bundle's only patient");
+            }
+            return Some(parties::person(only));
+        }
+        let (reference, display, identifier) = outside?;
+        self.remark_outside("patient", reference, "only its name or identifier is known");
+        parties::person_outside(display, identifier)
+    }
+
+    fn coverage_refs(res: &Resources<'a>) -> Vec<Candidate<'a>> {
+        let mut c = Vec::new();
+        for holder in [res.claim, res.response, res.cer, res.cersp].into_iter().flatten() {
+            // The focal insurance first.
+            let mut ins: Vec<&Value> = arr(holder, "insurance").iter().collect();
+            ins.sort_by_key(|i| i.get("focal").and_then(Value::as_bool) != Some(true));
+            c.extend(ins.into_iter().map(|i| (holder, i.get("coverage"))));
+        }
+        c
+    }
+
+    fn policy(&mut self, res: &Resources<'a>) -> Option<PolicySummary> {
+        let c = Self::coverage_refs(res);
+        let (found, outside) = self.pick(&c, "Coverage");
+        if let Some(cov) = found {
+            return Some(parties::policy(cov));
+        }
+        if let Some(only) = self.index.only("Coverage").map(|e| e.resource) {
+            if let Some((reference, display, _)) = outside {
+                let named = reference.or(display);
+                self.remark_outside("policy", named, "showing the bundle's only policy");
+            }
+            return Some(parties::policy(only));
+        }
+        let (reference, display, identifier) = outside?;
+        let number = identifier.and_then(|i| str_of(i, "value"));
+        self.remark_outside("policy", reference.or(display), "the policy details are not included");
+        number.map(|n| PolicySummary { number: Some(n.to_owned()), ..Default::default() })
+    }
+
+    /// The payer, and the resource it was read from (to keep the provider different).
+    fn payer(&mut self, res: &Resources<'a>) -> Option<(OrgSummary, Option<&'a Value>)> {
+        let mut c = Vec::new();
+        c.extend(refs(res.response, "insurer"));
+        c.extend(refs(res.cersp, "insurer"));
+        c.extend(refs(res.claim, "insurer"));
+        c.extend(refs(res.cer, "insurer"));
+        c.extend(refs(res.recon, "paymentIssuer"));
+        c.extend(refs(res.commreq, "sender"));
+        c.extend(refs(res.comm, "recipient"));
+        // The policy's payor, wherever the policy is.
+        let coverage = self.pick(&Self::coverage_refs(res), "Coverage").0.or(res.coverage);
+        c.extend(refs(coverage, "payor"));
+        let (found, outside) = self.pick(&c, "Organization");
+        if let Some(o) = found {
+            return Some((parties::org(o), Some(o)));
+        }
+        if let Some(o) = self.org_with_role("payer") {
+            return Some((parties::org(o), Some(o)));
+        }
+        // Older HCX document bundles: the payer attests its response.
+        if let Some(comp) = res.composition {
+            let attesters: Vec<Candidate<'a>> =
+                arr(comp, "attester").iter().map(|a| (comp, a.get("party"))).collect();
+            if let (Some(o), _) = self.pick(&attesters, "Organization") {
+                if let Some((reference, _, _)) = outside {
+                    self.remark_outside("insurer", reference, "the payer was taken from the document's attester");
+                }
+                return Some((parties::org(o), Some(o)));
+            }
+        }
+        let (reference, display, identifier) = outside?;
+        self.remark_outside("insurer", reference, "only its name or identifier is known");
+        parties::org_outside(display, identifier).map(|o| (o, None))
+    }
+
+    fn org_with_role(&self, role: &str) -> Option<&'a Value> {
+        self.index
+            .of_type("Organization")
+            .find(|e| parties::org_role(e.resource) == Some(role))
+            .map(|e| e.resource)
+    }
+
+    fn provider(&mut self, res: &Resources<'a>, payer: Option<&'a Value>) -> Option<OrgSummary> {
+        let mut c = Vec::new();
+        c.extend(refs(res.claim, "provider"));
+        c.extend(refs(res.response, "requestor"));
+        c.extend(refs(res.cer, "provider"));
+        c.extend(refs(res.cersp, "requestor"));
+        c.extend(refs(res.notice, "recipient"));
+        c.extend(refs(res.notice, "payee"));
+        c.extend(refs(res.recon, "requestor"));
+        c.extend(refs(res.comm, "sender"));
+        c.extend(refs(res.commreq, "recipient"));
+        let (found, outside) = self.pick(&c, "Organization");
+        if let Some(o) = found {
+            return Some(parties::org(o));
+        }
+        let mut fallback = self.org_with_role("provider");
+        if fallback.is_none() {
+            // Older HCX document bundles: the hospital authors its request.
+            if let Some(comp) = res.composition {
+                let authors: Vec<Candidate<'a>> =
+                    arr(comp, "author").iter().map(|a| (comp, Some(a))).collect();
+                fallback = self.pick(&authors, "Organization").0;
+            }
+        }
+        if fallback.is_none() {
+            // The one organisation that is not the payer.
+            let others: Vec<&'a Value> = self
+                .index
+                .of_type("Organization")
+                .map(|e| e.resource)
+                .filter(|o| payer.is_none_or(|p| !std::ptr::eq(*o, p)))
+                .collect();
+            if let [only] = others.as_slice() {
+                fallback = Some(*only);
+            }
+        }
+        if let Some(o) = fallback {
+            if let Some((reference, _, _)) = outside {
+                self.remark_outside("hospital", reference, "the hospital was identified from the other organisations in the bundle");
+            }
+            return Some(parties::org(o));
+        }
+        let (reference, display, identifier) = outside?;
+        self.remark_outside("hospital", reference, "only its name or identifier is known");
+        parties::org_outside(display, identifier)
+    }
+
+    fn claim_info(&mut self, res: &Resources<'a>) -> Option<ClaimInfo> {
+        if let Some(c) = res.claim {
+            let period = c.get("billablePeriod");
+            return Some(ClaimInfo {
+                number: claim_number(c),
+                use_: str_of(c, "use").map(str::to_owned),
+                type_: c.get("type").and_then(concept_text),
+                status: str_of(c, "status").map(str::to_owned),
+                created: str_of(c, "created").map(str::to_owned),
+                admitted: period.and_then(|p| str_of(p, "start")).map(str::to_owned),
+                discharged: period.and_then(|p| str_of(p, "end")).map(str::to_owned),
+                related: arr(c, "related")
+                    .iter()
+                    .map(|rel| {
+                        let how = rel.get("relationship").and_then(concept_text).unwrap_or_else(|| "related".into());
+                        let which = rel
+                            .get("claim")
+                            .and_then(|cl| {
+                                obj(cl, "identifier").and_then(|i| str_of(i, "value")).or_else(|| str_of(cl, "reference"))
+                            })
+                            .unwrap_or("an earlier claim");
+                        format!("{how} of {which}")
+                    })
+                    .collect(),
+                pre_auth_refs: arr(c, "insurance")
+                    .iter()
+                    .flat_map(|i| arr(i, "preAuthRef"))
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+            });
+        }
+        let holder = res.response.or(res.notice).or(res.commreq).or(res.comm)?;
+        let number = claim_number(holder).or_else(|| {
+            let links = ["request", "basedOn", "about"];
+            links.iter().flat_map(|k| many(holder, k)).find_map(|r| {
+                obj(r, "identifier").and_then(|i| str_of(i, "value")).map(str::to_owned)
+            })
+        });
+        let info = ClaimInfo {
+            number,
+            use_: res.response.and_then(|r| str_of(r, "use")).map(str::to_owned),
+            type_: res.response.and_then(|r| r.get("type")).and_then(concept_text),
+            ..Default::default()
+        };
+        (info.number.is_some() || info.use_.is_some()).then_some(info)
+    }
+
+    fn money(&mut self, m: Option<&Value>) -> Option<Amount> {
+        let m = m?;
+        let value = m.get("value").and_then(lenient_decimal)?;
+        let currency = str_of(m, "currency");
+        if currency.is_none() {
+            self.assumed_currency = true;
+        }
+        Some(Amount {
+            value,
+            currency: currency.unwrap_or(INR).to_owned(),
+            currency_assumed: currency.is_none(),
+        })
+    }
+
+    fn diagnoses(&mut self, res: &Resources<'a>) -> Vec<CodeSummary> {
+        let mut out = Vec::new();
+        if let Some(c) = res.claim {
+            for d in arr(c, "diagnosis") {
+                if let Some(cc) = d.get("diagnosisCodeableConcept") {
+                    out.extend(code_summary(cc));
+                } else if let Some(Found::Resource(cond)) = follow(&self.index, c, d.get("diagnosisReference")) {
+                    out.extend(cond.get("code").and_then(code_summary));
+                }
+            }
+        }
+        if let Some(cer) = res.cer {
+            for item in arr(cer, "item") {
+                for d in arr(item, "diagnosis") {
+                    out.extend(d.get("diagnosisCodeableConcept").and_then(code_summary));
+                }
+            }
+        }
+        out
+    }
+
+    fn items(&mut self, res: &Resources<'a>) -> Vec<ItemSummary> {
+        let mut items: Vec<ItemSummary> = Vec::new();
+        if let Some(c) = res.claim {
+            for it in arr(c, "item") {
+                let product = it.get("productOrService");
+                let quantity = it.get("quantity").and_then(|q| q.get("value")).and_then(lenient_decimal);
+                items.push(ItemSummary {
+                    sequence: it.get("sequence").and_then(Value::as_u64),
+                    code: product.and_then(first_code).map(str::to_owned),
+                    description: product.and_then(display_text),
+                    quantity,
+                    unit_price: self.money(it.get("unitPrice")),
+                    net: self.money(it.get("net")),
+                    adjudication: Vec::new(),
+                });
+            }
+        }
+        if let Some(cr) = res.response {
+            for it in arr(cr, "item") {
+                let seq = it.get("itemSequence").and_then(Value::as_u64);
+                let adjudication = self.adjudications(arr(it, "adjudication"));
+                match items.iter_mut().find(|i| i.sequence.is_some() && i.sequence == seq) {
+                    Some(existing) => existing.adjudication.extend(adjudication),
+                    None => items.push(ItemSummary { sequence: seq, adjudication, ..Default::default() }),
+                }
+            }
+        }
+        items
+    }
+
+    fn adjudications(&mut self, list: &'a [Value]) -> Vec<AdjudicationSummary> {
+        list.iter()
+            .map(|a| AdjudicationSummary {
+                category: a
+                    .get("category")
+                    .and_then(|c| first_code(c).map(str::to_owned).or_else(|| concept_text(c)))
+                    .unwrap_or_else(|| "unspecified".into()),
+                amount: self.money(a.get("amount")),
+                value: a.get("value").and_then(lenient_decimal),
+                reason: a.get("reason").and_then(concept_text),
+            })
+            .collect()
+    }
+
+    fn response_total(&mut self, cr: &'a Value, category: &str) -> Option<Amount> {
+        let total = arr(cr, "total")
+            .iter()
+            .find(|t| t.get("category").is_some_and(|c| has_code(c, category)))
+            .and_then(|t| t.get("amount"));
+        if total.is_some() {
+            return self.money(total);
+        }
+        // No total of that category: add up the items' adjudications, if any carry it.
+        let lines: Vec<&Value> = arr(cr, "item")
+            .iter()
+            .flat_map(|i| arr(i, "adjudication"))
+            .filter(|a| a.get("category").is_some_and(|c| has_code(c, category)))
+            .filter_map(|a| a.get("amount"))
+            .collect();
+        let mut sum: Option<Amount> = None;
+        for l in lines {
+            let Some(a) = self.money(Some(l)) else { continue };
+            match &mut sum {
+                None => sum = Some(a),
+                Some(s) if s.currency == a.currency => s.value += a.value,
+                Some(_) => return None,
+            }
+        }
+        sum
+    }
+
+    fn amounts(&mut self, res: &Resources<'a>, focal_type: &str) -> Amounts {
+        let mut a = Amounts::default();
+        let claim_requested = res.claim.and_then(|c| {
+            let items_sum = self.claim_items_sum(c);
+            match self.money(c.get("total")) {
+                Some(t) => {
+                    if let Some(sum) = items_sum.as_ref().filter(|s| s.currency == t.currency) {
+                        if (sum.value - t.value).abs() >= Decimal::new(5, 3) {
+                            self.remarks.push(format!(
+                                "The claim total ({} {}) does not equal the sum of its items ({} {}).",
+                                t.value, t.currency, sum.value, sum.currency
+                            ));
+                        }
+                    }
+                    Some(t)
+                }
+                None => {
+                    if items_sum.is_some() {
+                        self.remarks.push("The claim has no total; the sum of its items is shown as requested.".into());
+                    }
+                    items_sum
+                }
+            }
+        });
+        if let Some(cr) = res.response {
+            let submitted = self.response_total(cr, "submitted");
+            a.requested = if focal_type == "Claim" { claim_requested.or(submitted) } else { submitted.or(claim_requested) };
+            a.eligible = self.response_total(cr, "eligible");
+            a.copay = self.response_total(cr, "copay");
+            a.approved = self.response_total(cr, "benefit");
+            a.paid = self.money(cr.get("payment").and_then(|p| p.get("amount")));
+        } else {
+            a.requested = claim_requested;
+        }
+        if let Some(n) = res.notice {
+            a.paid = self.money(n.get("amount")).or(a.paid);
+        } else if let Some(r) = res.recon {
+            a.paid = self.money(r.get("paymentAmount")).or(a.paid);
+        }
+        a
+    }
+
+    fn claim_items_sum(&mut self, c: &'a Value) -> Option<Amount> {
+        let mut sum: Option<Amount> = None;
+        for it in arr(c, "item") {
+            let net = self.money(it.get("net")).or_else(|| {
+                let price = self.money(it.get("unitPrice"))?;
+                let q = match it.get("quantity") {
+                    Some(q) => q.get("value").and_then(lenient_decimal)?,
+                    None => Decimal::ONE,
+                };
+                Some(Amount { value: (q * price.value).round_dp(2), ..price })
+            })?;
+            match &mut sum {
+                None => sum = Some(net),
+                Some(s) if s.currency == net.currency => s.value += net.value,
+                Some(_) => return None,
+            }
+        }
+        sum
+    }
+
+    fn decision(&mut self, res: &Resources<'a>) -> Option<Decision> {
+        if let Some(cr) = res.response {
+            let outcome = str_of(cr, "outcome").map(str::to_owned);
+            let errors: Vec<String> = arr(cr, "error")
+                .iter()
+                .filter_map(|e| e.get("code").and_then(concept_text))
+                .map(|e| format!("Error: {e}"))
+                .collect();
+            let header: Vec<String> = arr(cr, "adjudication")
+                .iter()
+                .filter_map(|a| a.get("reason").and_then(|r| first_code(r).map(str::to_owned).or_else(|| concept_text(r))))
+                .map(|r| r.to_ascii_lowercase())
+                .collect();
+            let benefit = self.response_total(cr, "benefit").map(|a| a.value);
+            let header_has = |w: &str| header.iter().any(|h| h.contains(w));
+            let status = if !errors.is_empty() || outcome.as_deref() == Some("error") {
+                "error"
+            } else if outcome.as_deref() == Some("queued") {
+                "pending"
+            } else if header_has("quer") {
+                "queried"
+            } else if header_has("cancel") || header_has("reject") || header_has("denied") {
+                "rejected"
+            } else {
+                match (benefit, outcome.as_deref()) {
+                    (Some(b), Some("partial")) if b.is_zero() => "queried",
+                    (Some(b), _) if b.is_zero() => "rejected",
+                    (Some(_), Some("partial")) => "partially approved",
+                    (Some(_), _) => "approved",
+                    (None, Some("partial")) => "partially decided",
+                    (None, _) => "decided",
+                }
+            };
+            let mut reasons = Vec::new();
+            let mut seen = BTreeSet::new();
+            for a in arr(cr, "adjudication") {
+                if let Some(t) = a.get("reason").and_then(concept_text) {
+                    if seen.insert(t.clone()) {
+                        reasons.push(t);
+                    }
+                }
+            }
+            for it in arr(cr, "item") {
+                let seq = it.get("itemSequence").and_then(Value::as_u64);
+                for a in arr(it, "adjudication") {
+                    if let Some(t) = a.get("reason").and_then(concept_text) {
+                        let line = match seq {
+                            Some(n) => format!("Item {n}: {t}"),
+                            None => t,
+                        };
+                        if seen.insert(line.clone()) {
+                            reasons.push(line);
+                        }
+                    }
+                }
+            }
+            reasons.extend(errors);
+            let period = cr.get("preAuthPeriod");
+            return Some(Decision {
+                status: status.into(),
+                outcome,
+                disposition: str_of(cr, "disposition").map(str::to_owned),
+                pre_auth_ref: str_of(cr, "preAuthRef").map(str::to_owned),
+                pre_auth_period: period.and_then(|p| {
+                    let (s, e) = (str_of(p, "start"), str_of(p, "end"));
+                    (s.is_some() || e.is_some()).then(|| format!("{} to {}", s.unwrap_or("?"), e.unwrap_or("?")))
+                }),
+                reasons,
+                notes: arr(cr, "processNote").iter().filter_map(|n| str_of(n, "text")).map(str::to_owned).collect(),
+            });
+        }
+        if let Some(rsp) = res.cersp {
+            let inforce = arr(rsp, "insurance").iter().find_map(|i| i.get("inforce").and_then(Value::as_bool));
+            let errors: Vec<String> = arr(rsp, "error")
+                .iter()
+                .filter_map(|e| e.get("code").and_then(concept_text))
+                .map(|e| format!("Error: {e}"))
+                .collect();
+            let status = match (errors.is_empty(), inforce) {
+                (false, _) => "error",
+                (true, Some(true)) => "in force",
+                (true, Some(false)) => "not in force",
+                (true, None) => "not stated",
+            };
+            return Some(Decision {
+                status: status.into(),
+                outcome: str_of(rsp, "outcome").map(str::to_owned),
+                disposition: str_of(rsp, "disposition").map(str::to_owned),
+                pre_auth_ref: str_of(rsp, "preAuthRef").map(str::to_owned),
+                reasons: errors,
+                ..Default::default()
+            });
+        }
+        None
+    }
+
+    fn eligibility(&mut self, res: &Resources<'a>) -> Option<EligibilitySummary> {
+        if let Some(rsp) = res.cersp {
+            let mut benefits = Vec::new();
+            for ins in arr(rsp, "insurance") {
+                for item in arr(ins, "item") {
+                    let base = BenefitSummary {
+                        category: item.get("category").and_then(concept_text),
+                        service: item.get("productOrService").and_then(concept_text),
+                        term: item.get("term").and_then(concept_text),
+                        excluded: item.get("excluded").and_then(Value::as_bool),
+                        authorization_required: item.get("authorizationRequired").and_then(Value::as_bool),
+                        ..Default::default()
+                    };
+                    let list = arr(item, "benefit");
+                    if list.is_empty() {
+                        benefits.push(base);
+                        continue;
+                    }
+                    for b in list {
+                        let allowed_text = str_of(b, "allowedString")
+                            .map(str::to_owned)
+                            .or_else(|| b.get("allowedUnsignedInt").and_then(Value::as_u64).map(|n| n.to_string()));
+                        benefits.push(BenefitSummary {
+                            kind: b.get("type").and_then(|t| concept_text(t)),
+                            allowed: self.money(b.get("allowedMoney")),
+                            used: self.money(b.get("usedMoney")),
+                            allowed_text,
+                            ..base.clone()
+                        });
+                    }
+                }
+            }
+            return Some(EligibilitySummary {
+                purposes: strings(arr(rsp, "purpose")),
+                inforce: arr(rsp, "insurance").iter().find_map(|i| i.get("inforce").and_then(Value::as_bool)),
+                services: Vec::new(),
+                benefits,
+            });
+        }
+        let cer = res.cer?;
+        Some(EligibilitySummary {
+            purposes: strings(arr(cer, "purpose")),
+            services: arr(cer, "item")
+                .iter()
+                .filter_map(|i| i.get("productOrService").and_then(display_text))
+                .collect(),
+            ..Default::default()
+        })
+    }
+
+    fn payment(&mut self, res: &Resources<'a>) -> Option<PaymentSummary> {
+        let mut p = PaymentSummary::default();
+        if let Some(r) = res.recon {
+            p.date = str_of(r, "paymentDate").map(str::to_owned);
+            p.reference = r.get("paymentIdentifier").and_then(|i| str_of(i, "value")).map(str::to_owned);
+            p.status = str_of(r, "outcome").map(str::to_owned);
+            for d in arr(r, "detail") {
+                p.parts.push(PaymentPart {
+                    kind: d.get("type").and_then(concept_text),
+                    amount: self.money(d.get("amount")),
+                    date: str_of(d, "date").map(str::to_owned),
+                });
+            }
+        }
+        if let Some(n) = res.notice {
+            p.date = p.date.or_else(|| str_of(n, "paymentDate").map(str::to_owned));
+            p.status = n.get("paymentStatus").and_then(concept_text).or(p.status);
+        }
+        if let (None, None, Some(cr)) = (res.recon, res.notice, res.response) {
+            let pay = cr.get("payment")?;
+            p.date = str_of(pay, "date").map(str::to_owned);
+            p.reference = pay.get("identifier").and_then(|i| str_of(i, "value")).map(str::to_owned);
+            p.status = pay.get("type").and_then(concept_text);
+        }
+        (p.date.is_some() || p.reference.is_some() || p.status.is_some() || !p.parts.is_empty()).then_some(p)
+    }
+
+    fn documents_requested(&mut self, res: &Resources<'a>) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut requests: Vec<&'a Value> = self.index.of_type("CommunicationRequest").map(|e| e.resource).collect();
+        // The 2016-style Communication carries its request as a contained resource.
+        for e in &self.index.entries {
+            requests.extend(
+                arr(e.resource, "contained")
+                    .iter()
+                    .filter(|c| str_of(c, "resourceType") == Some("CommunicationRequest")),
+            );
+        }
+        for req in requests {
+            for p in arr(req, "payload") {
+                if let Some(t) = str_of(p, "contentString") {
+                    out.push(t.to_owned());
+                } else if let Some(t) = p.get("contentAttachment").and_then(|a| str_of(a, "title")) {
+                    out.push(t.to_owned());
+                } else if let Some(t) = p.get("contentReference").and_then(|r| str_of(r, "display")) {
+                    out.push(t.to_owned());
+                }
+            }
+        }
+        if let Some(rsp) = res.cersp {
+            for ins in arr(rsp, "insurance") {
+                for item in arr(ins, "item") {
+                    for d in arr(item, "authorizationSupporting") {
+                        if let Some(t) = display_text(d) {
+                            out.push(t);
+                        }
+                    }
+                }
+            }
+        }
+        let mut seen = BTreeSet::new();
+        out.retain(|d| seen.insert(d.clone()));
+        out
+    }
+
+    fn attachments(&mut self) -> Vec<AttachmentSummary> {
+        let mut out = Vec::new();
+        for e in &self.index.entries {
+            collect_attachments(e.resource, e.resource_type.to_owned(), &mut out);
+        }
+        out
+    }
+}
+
+const ATTACHMENT_KEYS: &[&str] = &["valueAttachment", "contentAttachment", "attachment", "presentedForm"];
+
+fn collect_attachments(v: &Value, path: String, out: &mut Vec<AttachmentSummary>) {
+    let Some(o) = v.as_object() else { return };
+    for (key, value) in o {
+        let here = format!("{path}.{key}");
+        let list: Vec<(String, &Value)> = match value {
+            Value::Array(a) => a.iter().enumerate().map(|(i, x)| (format!("{here}[{i}]"), x)).collect(),
+            Value::Object(_) => vec![(here, value)],
+            _ => continue,
+        };
+        for (p, x) in list {
+            if ATTACHMENT_KEYS.contains(&key.as_str()) && x.is_object() {
+                out.push(attachment_summary(x, p.clone()));
+            }
+            collect_attachments(x, p, out);
+        }
+    }
+}
+
+fn attachment_summary(a: &Value, path: String) -> AttachmentSummary {
+    let declared_size = a.get("size").and_then(Value::as_u64);
+    let hash = str_of(a, "hash").map(str::to_owned);
+    let measured = str_of(a, "data").map(measure_base64);
+    let (size, sha256, verified) = match measured {
+        Some(Some((size, sha1, sha256))) => {
+            let size_ok = declared_size.is_none_or(|d| d == size);
+            let hash_ok = hash.as_ref().is_none_or(|h| *h == sha1);
+            let anything_declared = declared_size.is_some() || hash.is_some();
+            (Some(size), Some(sha256), anything_declared.then_some(size_ok && hash_ok))
+        }
+        // Data that is not base64: nothing measured, and it cannot match what is declared.
+        Some(None) => (declared_size, None, Some(false)),
+        None => (declared_size, None, None),
+    };
+    AttachmentSummary {
+        title: str_of(a, "title").map(str::to_owned),
+        content_type: str_of(a, "contentType").map(str::to_owned),
+        size,
+        hash,
+        sha256,
+        verified,
+        url: str_of(a, "url").map(str::to_owned),
+        path,
+    }
+}
+
+fn claim_number(r: &Value) -> Option<String> {
+    let ids = many(r, "identifier");
+    ids.iter()
+        .find(|i| i.get("type").is_some_and(|t| has_code(t, "CLN")))
+        .or_else(|| ids.first())
+        .and_then(|i| str_of(i, "value"))
+        .map(str::to_owned)
+}
+
+fn code_summary(cc: &Value) -> Option<CodeSummary> {
+    let c = codings(cc).first();
+    let s = CodeSummary {
+        code: c.and_then(|c| str_of(c, "code")).map(str::to_owned),
+        display: c.and_then(|c| str_of(c, "display")).or_else(|| str_of(cc, "text")).map(str::to_owned),
+        system: c.and_then(|c| str_of(c, "system")).map(str::to_owned),
+    };
+    (s.code.is_some() || s.display.is_some()).then_some(s)
+}
+
+/// The words for a concept: the first display, else the text, else the code.
+fn display_text(cc: &Value) -> Option<String> {
+    codings(cc)
+        .iter()
+        .find_map(|c| str_of(c, "display"))
+        .or_else(|| str_of(cc, "text"))
+        .map(str::to_owned)
+        .or_else(|| first_code(cc).map(str::to_owned))
+}
+
+fn strings(list: &[Value]) -> Vec<String> {
+    list.iter().filter_map(Value::as_str).map(str::to_owned).collect()
+}

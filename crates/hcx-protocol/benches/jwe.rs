@@ -1,0 +1,2 @@
+//! Placeholder replaced in phase C.
+fn main() {}

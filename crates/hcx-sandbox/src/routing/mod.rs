@@ -1,0 +1,3 @@
+//! Routing after acceptance: the persistent delivery queue's worker.
+
+pub mod dispatcher;

@@ -1,0 +1,229 @@
+// The UI in a real browser against the scripted mock backend: a billing clerk's preauth from
+// compose to approval, a query answered with a document, a TPA's partial decision, the
+// inspector, and the environment banners. Run with `npm run test:browser`.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { shot, start } from "./harness.mjs";
+
+let h;
+
+before(async () => {
+  h = await start({ delayScale: 0.25 });
+});
+
+after(async () => {
+  await h?.close();
+});
+
+function noProblems(page) {
+  assert.deepEqual(page.problems, [], "the page logged no errors: no CSP violations, no React errors, no failed IPC");
+}
+
+describe("billing clerk", () => {
+  it("composes a preauth with two items, fixes a bad unit price, sends it and follows it to approval", async () => {
+    const page = await h.open("#/compose/preauth");
+    const banner = page.getByTestId("env-banner");
+    assert.equal(await banner.getAttribute("data-env"), "sandbox", "the default profile works on the sandbox");
+    assert.match(await banner.innerText(), /SANDBOX/, "the banner names the environment");
+
+    await page.getByTestId("recipient").selectOption("1000004178@sbx");
+    await page.locator('input[name="policyNumber"]').fill("DPG-440011");
+    await page.locator('input[name="patientName"]').fill("Asha Kulkarni");
+    await page.locator('select[name="patientGender"]').selectOption("female");
+    await page.getByLabel("Diagnosis 1").fill("K35.80");
+    await page.getByLabel("Item 1 code").fill("SU016A");
+    await page.getByLabel("Item 1 description").fill("Laparoscopic appendicectomy");
+    await page.getByLabel("Item 1 unit price").fill("45000.00");
+    await page.getByTestId("add-item").click();
+    await page.getByLabel("Item 2 code").fill("RM01");
+    await page.getByLabel("Item 2 description").fill("Semi-private ward (per day)");
+    await page.getByLabel("Item 2 quantity").fill("3");
+    await page.getByLabel("Item 2 unit price").fill("0");
+    await page.getByLabel("Item 2 description").click(); // leaving the price field runs the checker
+
+    const priceMsg = page.locator('[data-field="items[1].unitPrice"] .field-msg.error');
+    await priceMsg.waitFor();
+    assert.match(await priceMsg.innerText(), /more than zero/, "the checker's finding on Claim.item[1].unitPrice is shown at item 2's price");
+    assert.equal(await page.locator('[data-field="items[0].unitPrice"] .field-msg').count(), 0, "item 1's good price carries no finding");
+    assert.equal(await page.getByTestId("send").isDisabled(), true, "Send is disabled while the checker reports an error");
+    await shot(page, "compose-findings");
+
+    await page.getByLabel("Item 2 unit price").fill("2500.50");
+    await page.getByLabel("Item 2 description").click();
+    await priceMsg.waitFor({ state: "detached" });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="send"]')?.hasAttribute("disabled"));
+    assert.equal(
+      await page.getByTestId("form-total").innerText(),
+      "₹52,501.50",
+      "the total is exact: 45,000.00 + 3 × 2,500.50, with Indian grouping",
+    );
+
+    await page.getByTestId("send").click();
+    await page.waitForURL(/#\/thread\//);
+    const correlationId = decodeURIComponent(page.url().split("#/thread/")[1]);
+
+    // The queue lists the new cycle.
+    await page.goto(h.base + "#/queue");
+    const row = page.locator(`tr[data-correlation-id="${correlationId}"]`);
+    await row.waitFor();
+    assert.match(await row.innerText(), /Asha Kulkarni/, "the queue shows the patient of the new preauth");
+    assert.match(await row.innerText(), /₹52,501\.50/, "the queue shows the requested amount");
+
+    // Its timeline reaches the demo payer's approval (messages-changed refreshes the view).
+    await row.click();
+    const approved = page.locator('[data-testid="timeline"] li[data-kind="complete"]');
+    await approved.waitFor({ timeout: 8000 });
+    assert.match(await approved.innerText(), /Approved ₹52,501\.50 of ₹52,501\.50/, "the approval node carries the amounts");
+    assert.ok(
+      await page.locator('[data-testid="timeline"] li[data-kind="dispatched"]').count() === 1,
+      "the dispatch to the payer is its own node",
+    );
+    await approved.click();
+    const summary = page.getByTestId("summary");
+    await summary.waitFor();
+    assert.match(await summary.innerText(), /Approved/, "the summary tab shows the decision");
+    assert.match(await summary.innerText(), /2,500\.50/, "the summary lists the items with exact prices");
+    assert.match(await page.getByTestId("next-actions").innerText(), /Submit claim/, "after approval the next step is the claim");
+    await shot(page, "thread-approved");
+
+    await page.getByRole("tab", { name: "Headers" }).click();
+    assert.match(await page.getByTestId("headers").innerText(), new RegExp(correlationId), "the decoded headers carry the correlation id");
+
+    // Submit claim opens the claim form prefilled from the preauth.
+    await page.locator('[data-action="submitClaim"]').click();
+    await page.waitForURL(/#\/compose\/claim\?from=/);
+    await page.getByLabel("Item 2 unit price").waitFor();
+    await page.waitForFunction(() => document.querySelector('[aria-label="Item 2 unit price"]')?.value === "2500.50");
+    assert.equal(await page.locator('input[name="patientName"]').inputValue(), "Asha Kulkarni", "the claim is prefilled with the preauth's patient");
+    noProblems(page);
+  });
+
+  it("answers a payer's query with a document and sees the cycle decided", async () => {
+    const page = await h.open("#/queue");
+    await page.locator('[data-state-filter="query"]').click();
+    const row = page.locator("tbody tr", { hasText: "Ravi Kumar" });
+    await row.waitFor();
+    await row.click();
+    await page.locator('[data-action="answerQuery"]').click();
+    await page.getByTestId("answer").waitFor();
+    assert.match(await page.getByTestId("answer").innerText(), /Ultrasound abdomen report/, "the answer form shows what the payer asked for");
+    await page.getByLabel("Answer").fill("Ultrasound report and surgeon's notes attached.");
+    await page.getByTestId("file-input").setInputFiles({ name: "ultrasound.pdf", mimeType: "application/pdf", buffer: Buffer.alloc(300 * 1024, 7) });
+    await page.locator(".attach-list li", { hasText: "ultrasound.pdf" }).locator("text=300 KB").waitFor();
+    await page.getByTestId("send-answer").click();
+    await page.waitForURL(/#\/thread\//);
+    await page.locator('[data-testid="timeline"] li[data-kind="answer"]').waitFor();
+    await page.locator('[data-testid="timeline"] li[data-kind="complete"]').waitFor({ timeout: 8000 });
+    assert.match(await page.locator('[data-testid="thread"] [data-state]').first().innerText(), /Complete/, "the payer decided after the answer");
+    noProblems(page);
+  });
+
+  it("shows an admission's ledger with exact sums", async () => {
+    const page = await h.open("#/queue");
+    await page.locator("tbody tr", { hasText: "Mohammed Irfan" }).first().click();
+    await page.getByRole("link", { name: /Admission/ }).click();
+    const ledger = page.getByTestId("ledger");
+    await ledger.waitFor();
+    const text = await ledger.innerText();
+    assert.match(text, /Billed\s+₹1,84,750\.25/i, "billed is the claim's total: 1,40,000 + 3 × 12,000 + 8,750.25");
+    assert.match(text, /Settled\s+₹1,72,750\.25/i, "settled is the payment notice's amount");
+    assert.match(text, /Not covered\s+₹12,000\.00/i, "billed minus approved, exact");
+    await shot(page, "workflow-ledger");
+    noProblems(page);
+  });
+});
+
+describe("TPA reviewer", () => {
+  it("switches to the TPA profile and decides a request partly from the inbox with the keyboard", async () => {
+    const page = await h.open("#/settings");
+    await page.locator('[data-profile="arogya-tpa"] button').click();
+    await page.locator('[data-nav="tpa"]').waitFor();
+    await page.keyboard.press("g");
+    await page.keyboard.press("i");
+    await page.waitForURL(/#\/tpa/);
+    const list = page.getByTestId("inbox-list");
+    await list.locator("li").first().waitFor();
+    const before = await list.locator("li").count();
+    assert.ok(before >= 3, "the TPA has several requests waiting");
+
+    await page.keyboard.press("j");
+    await page.waitForURL(/#\/tpa\/.+/);
+    const selected = list.locator("li.selected");
+    assert.equal(await selected.getAttribute("data-correlation-id"), await list.locator("li").nth(1).getAttribute("data-correlation-id"), "j moves to the second request");
+    const patient = (await selected.locator(".cell-main").innerText()).trim();
+
+    await page.keyboard.press("?");
+    await page.getByTestId("help").waitFor();
+    assert.match(await page.getByTestId("help").innerText(), /Approve in full/, "the help overlay documents the reviewer's keys");
+    await shot(page, "help-overlay");
+    await page.keyboard.press("Escape");
+    await page.getByTestId("help").waitFor({ state: "detached" });
+
+    await page.keyboard.press("p");
+    const first = page.locator("[data-approved]").first();
+    await first.waitFor();
+    const requested = await first.inputValue();
+    await first.fill("40000.00");
+    assert.equal(await page.locator('input[data-outcome="partial"]').isChecked(), true, "cutting an amount makes the decision partial");
+    assert.equal(await page.getByTestId("send-decision").isDisabled(), true, "a partial decision needs a reason first");
+    await page.getByLabel("Above the package rate").check();
+    assert.notEqual(requested, "40000.00", "the first item was cut below its request");
+    await shot(page, "inbox-partial");
+    await page.getByTestId("send-decision").click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="inbox-list"] li').length === n - 1, before);
+
+    await page.goto(h.base + "#/queue");
+    const row = page.locator("tbody tr", { hasText: patient });
+    await row.waitFor();
+    assert.match(await row.innerText(), /Partly approved/, "the decided request shows as partly approved in the queue");
+    noProblems(page);
+  });
+});
+
+describe("integrator", () => {
+  it("inspects a pasted JWE: headers, summary, and errors for garbage", async () => {
+    const page = await h.open("#/inspector");
+    const jwe = await page.evaluate(() => window.__TAURI_INTERNALS__.invoke("mock_sample_jwe", {}));
+    assert.equal(jwe.split(".").length, 5, "the sample is a compact JWE");
+    await page.getByLabel("JWE or callback body").fill(JSON.stringify({ payload: jwe }));
+    await page.getByTestId("inspect").click();
+    const headers = page.getByTestId("headers");
+    await headers.waitFor();
+    const text = await headers.innerText();
+    assert.match(text, /x-hcx-sender_code/, "the protected headers are listed");
+    assert.match(text, /RSA-OAEP-256/, "the key encryption algorithm is shown");
+    await page.getByTestId("summary").waitFor();
+    await shot(page, "inspector");
+
+    await page.getByLabel("JWE or callback body").fill("not.a.jwe");
+    await page.getByTestId("inspect").click();
+    await page.getByTestId("inspect-errors").waitFor();
+    assert.match(await page.getByTestId("inspect-errors").innerText(), /expected 5 dot-separated parts/, "a malformed JWE gets a clear error");
+    noProblems(page);
+  });
+});
+
+describe("environments", () => {
+  it("shows production in red, unlike the amber sandbox, with key status and preflight", async () => {
+    const page = await h.open("#/queue");
+    const banner = page.getByTestId("env-banner");
+    await page.waitForFunction(() => document.querySelector('[data-testid="env-banner"]')?.textContent?.includes("Sunrise"));
+    const sandboxBg = await banner.evaluate((el) => getComputedStyle(el).backgroundImage + getComputedStyle(el).backgroundColor);
+    await shot(page, "queue-sandbox");
+    await page.goto(h.base + "#/settings");
+    await page.locator('[data-profile="sunrise-prod"] button').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="env-banner"]')?.getAttribute("data-env") === "production");
+    assert.match(await banner.innerText(), /PRODUCTION/, "the banner names production");
+    const prodBg = await banner.evaluate((el) => getComputedStyle(el).backgroundColor);
+    assert.equal(prodBg, "rgb(179, 38, 30)", "production is red");
+    assert.notEqual(prodBg, sandboxBg, "production looks different from the sandbox");
+
+    await page.getByTestId("run-preflight").click();
+    await page.getByTestId("preflight").waitFor();
+    assert.match(await page.getByTestId("preflight-result").innerText(), /6 of 6 passed/, "the preflight lists every check");
+    assert.match(await page.getByTestId("cert-countdown").innerText(), /in 2[23] days/, "the certificate expiry counts down");
+    await shot(page, "settings-production");
+    noProblems(page);
+  });
+});

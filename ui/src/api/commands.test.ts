@@ -1,0 +1,96 @@
+// The wrappers against Tauri's own mockIPC: each calls the contract's command name with the
+// contract's camelCase argument object, and every rejection arrives as an ErrorView.
+
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+type Call = { cmd: string; args: unknown };
+let calls: Call[] = [];
+let reply: (cmd: string) => unknown = () => null;
+
+beforeEach(async () => {
+  // mockIPC needs a `window` with crypto; the node test environment has neither by default.
+  (globalThis as unknown as { window: unknown }).window = { crypto: globalThis.crypto };
+  const { mockIPC } = await import("@tauri-apps/api/mocks");
+  calls = [];
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args });
+    return reply(cmd);
+  });
+});
+
+afterEach(() => {
+  reply = () => null;
+});
+
+describe("command wrappers", () => {
+  it("use the contract's names and argument objects", async () => {
+    const api = await import("./commands");
+    const form = { useCase: "preauth" } as never;
+    await api.appStatus();
+    await api.listProfiles();
+    await api.useProfile("p1");
+    await api.listCounterparties();
+    await api.listThreads({ states: ["query"], useCase: null, counterparty: null, direction: null, text: null });
+    await api.getThread("c1");
+    await api.getWorkflow("w1");
+    await api.checkCompose(form);
+    await api.sendCompose(form);
+    await api.answerQuery({ correlationId: "c1", text: "t", attachments: [] });
+    await api.acknowledgePayment("c1");
+    await api.askStatus("c1");
+    await api.tpaInbox();
+    await api.decide({ correlationId: "c1", outcome: "approve", items: [], reasons: [], note: null });
+    await api.requestDocuments("c1", "need", ["Discharge summary"]);
+    await api.redirect("c1", "payer-2");
+    await api.keyStatus();
+    await api.runPreflight();
+    await api.inspect("a.b.c.d.e");
+    expect(calls.map((c) => c.cmd), "one command per wrapper, named as src-tauri registers them").toEqual([
+      "app_status",
+      "list_profiles",
+      "use_profile",
+      "list_counterparties",
+      "list_threads",
+      "get_thread",
+      "get_workflow",
+      "check_compose",
+      "send_compose",
+      "answer_query",
+      "acknowledge_payment",
+      "ask_status",
+      "tpa_inbox",
+      "decide",
+      "request_documents",
+      "redirect",
+      "key_status",
+      "run_preflight",
+      "inspect",
+    ]);
+    const byCmd = new Map(calls.map((c) => [c.cmd, c.args]));
+    expect(byCmd.get("use_profile"), "use_profile takes {id}").toEqual({ id: "p1" });
+    expect(byCmd.get("get_thread"), "ids travel camelCase: Tauri maps them to snake_case parameters").toEqual({ correlationId: "c1" });
+    expect(byCmd.get("get_workflow"), "get_workflow takes {workflowId}").toEqual({ workflowId: "w1" });
+    expect(byCmd.get("send_compose"), "forms travel under {form}").toEqual({ form });
+    expect(byCmd.get("request_documents"), "request_documents takes text and documents").toEqual({
+      correlationId: "c1",
+      text: "need",
+      documents: ["Discharge summary"],
+    });
+    expect(byCmd.get("redirect"), "redirect takes {correlationId, to}").toEqual({ correlationId: "c1", to: "payer-2" });
+    expect(byCmd.get("inspect"), "inspect takes {text}").toEqual({ text: "a.b.c.d.e" });
+  });
+
+  it("reject with an ErrorView whatever the backend threw", async () => {
+    const api = await import("./commands");
+    reply = () => Promise.reject({ code: "gateway_unreachable", message: "No answer" });
+    await expect(api.askStatus("c1"), "a command's own error passes through").rejects.toEqual({
+      code: "gateway_unreachable",
+      message: "No answer",
+    });
+    reply = () => Promise.reject("command ask_status not found");
+    await expect(api.askStatus("c1"), "an IPC mismatch becomes code ipc").rejects.toEqual({
+      code: "ipc",
+      message: "command ask_status not found",
+    });
+  });
+});
