@@ -129,7 +129,8 @@ export async function start(options = {}) {
         if (m.type() === "error") page.problems.push(`console: ${m.text()}`);
       });
       page.on("pageerror", (e) => page.problems.push(`pageerror: ${e.message}`));
-      page.setDefaultTimeout(5000);
+      // Generous: CI shares two cores with cargo builds.
+      page.setDefaultTimeout(10_000);
       await page.goto(base + hash);
       return page;
     },

@@ -38,7 +38,7 @@ impl SecretKind {
     }
 }
 
-/// Where a profile's secrets live. [`crate::KeychainStore`] is the real one; [`MemoryStore`]
+/// Where a profile's secrets live. [`crate::KeychainStore`] is the real one; `MemoryStore`
 /// exists for unit tests below this seam.
 pub trait SecretStore: Send + Sync {
     /// Reads a secret; a missing entry is `Ok(None)`, not an error.

@@ -126,12 +126,6 @@ wire_enum! {
     }
 }
 
-impl Default for Dialect {
-    fn default() -> Self {
-        Dialect::Swasth
-    }
-}
-
 wire_enum! {
     /// Participant roles as the registry spells them.
     Role, "role" {

@@ -459,7 +459,8 @@ export function createMockBackend(opts: MockOptions): MockBackend {
       at: atIso,
       out: false,
       action: onAction(th.summary.useCase),
-      status: outcome === "partial" ? "response.partial" : "response.complete",
+      // A query is a partial response too (NHCX: outcome partial, reason "queried").
+      status: outcome === "partial" || outcome === "query" ? "response.partial" : "response.complete",
       amount: approved,
       headline,
       summary: {

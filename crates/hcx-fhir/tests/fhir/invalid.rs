@@ -269,7 +269,7 @@ fn cases() -> Vec<Case> {
         Case {
             what: "transaction-style entry",
             base: "preauth",
-            mutate: |v| set(v, "/entry/2/request", json!({"method": "POST", "url": "Organization"})),
+            mutate: |v| v["entry"][2]["request"] = json!({"method": "POST", "url": "Organization"}),
             rule: "entry.request-present",
             path: "Bundle.entry[2].request",
             severity: E,

@@ -32,7 +32,12 @@ export function InboxScreen({ selectedId }: { selectedId: string | null }) {
   const now = useNow();
   const inbox = useAsync(() => tpaInbox(), [changeTick]);
   const list = inbox.data ?? [];
-  const idx = Math.max(0, selectedId ? list.findIndex((t) => t.correlationId === selectedId) : 0);
+  // When the selected request leaves the inbox (it was just decided), the one that took its
+  // place is next: a reviewer works down the list.
+  const lastIdx = useRef(0);
+  const found = selectedId ? list.findIndex((t) => t.correlationId === selectedId) : 0;
+  const idx = Math.min(found >= 0 ? found : lastIdx.current, Math.max(0, list.length - 1));
+  lastIdx.current = idx;
   const current = list[idx] ?? null;
 
   const select = (i: number) => {

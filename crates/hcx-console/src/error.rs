@@ -1,0 +1,128 @@
+//! The crate's one error type, with a stable code per variant for front ends.
+//!
+//! No variant carries a secret: keychain, client and store errors are already reduced to
+//! descriptions by their crates, and this crate never formats a [`hcx_keys::Secret`].
+
+use crate::dto::ErrorView;
+
+/// Everything a use case can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleError {
+    /// The local database failed or refused an operation.
+    #[error(transparent)]
+    Store(#[from] hcx_store::StoreError),
+    /// The keychain or a key/certificate operation failed.
+    #[error(transparent)]
+    Keys(#[from] hcx_keys::KeysError),
+    /// The gateway (or the way to it) failed.
+    #[error(transparent)]
+    Client(#[from] hcx_client::ClientError),
+    /// The bridge mailbox failed.
+    #[error(transparent)]
+    Bridge(#[from] hcx_bridge::BridgeError),
+    /// The embedded sandbox exchange failed.
+    #[error(transparent)]
+    Sandbox(#[from] hcx_sandbox::SandboxError),
+    /// A message could not be sealed, opened or parsed.
+    #[error(transparent)]
+    Protocol(#[from] hcx_protocol::Error),
+    /// A FHIR bundle could not be built from the form.
+    #[error(transparent)]
+    Fhir(#[from] hcx_fhir::Error),
+    /// No profile is selected.
+    #[error(
+        "no profile is selected; add one with `hcx profile add` and select it with \
+         `hcx profile use`"
+    )]
+    NoActiveProfile,
+    /// The named profile does not exist.
+    #[error("profile {0:?} not found")]
+    ProfileNotFound(String),
+    /// The named cycle does not exist for this profile.
+    #[error("thread {0:?} not found")]
+    ThreadNotFound(String),
+    /// The operator asked for something the cycle's state does not allow.
+    #[error("{0}")]
+    NotAllowed(String),
+    /// A form or command-line value is missing or unusable.
+    #[error("{field}: {reason}")]
+    Input {
+        /// The field, as the form or the command line names it.
+        field: String,
+        /// Plain-language reason.
+        reason: String,
+    },
+    /// A secret the profile needs is not in its secret store.
+    #[error("profile {profile:?} has no {what} in the keychain; {hint}")]
+    MissingSecret {
+        /// The profile id.
+        profile: String,
+        /// What is missing ("gateway password", "bridge token").
+        what: &'static str,
+        /// How to add it.
+        hint: &'static str,
+    },
+    /// Onboarding on a sandbox exchange failed.
+    #[error("sandbox onboarding failed: {0}")]
+    Onboarding(String),
+    /// A file could not be read or written.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Waiting for something (the demo's answer) took too long.
+    #[error("timed out: {0}")]
+    Timeout(String),
+}
+
+/// The crate's result type.
+pub type Result<T, E = ConsoleError> = std::result::Result<T, E>;
+
+impl ConsoleError {
+    /// A form or argument error.
+    pub fn input(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        ConsoleError::Input { field: field.into(), reason: reason.into() }
+    }
+
+    /// A stable code the UI can branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConsoleError::Store(_) => "STORE",
+            ConsoleError::Keys(hcx_keys::KeysError::KeychainUnavailable { .. }) => {
+                "KEYCHAIN_UNAVAILABLE"
+            }
+            ConsoleError::Keys(_) => "KEYS",
+            ConsoleError::Client(e) if e.retryable() => "GATEWAY_UNREACHABLE",
+            ConsoleError::Client(_) => "GATEWAY",
+            ConsoleError::Bridge(_) => "BRIDGE",
+            ConsoleError::Sandbox(_) => "SANDBOX",
+            ConsoleError::Protocol(_) => "PROTOCOL",
+            ConsoleError::Fhir(_) | ConsoleError::Input { .. } => "INVALID_INPUT",
+            ConsoleError::NoActiveProfile => "NO_PROFILE",
+            ConsoleError::ProfileNotFound(_) | ConsoleError::ThreadNotFound(_) => "NOT_FOUND",
+            ConsoleError::NotAllowed(_) => "NOT_ALLOWED",
+            ConsoleError::MissingSecret { .. } => "MISSING_SECRET",
+            ConsoleError::Onboarding(_) => "ONBOARDING",
+            ConsoleError::Io { .. } => "IO",
+            ConsoleError::Timeout(_) => "TIMEOUT",
+        }
+    }
+
+    /// The error as it crosses IPC. Gateway errors use the clerk wording from hcx-client.
+    pub fn view(&self) -> ErrorView {
+        let message = match self {
+            ConsoleError::Client(e) => format!("{} ({e})", e.clerk_message()),
+            other => other.to_string(),
+        };
+        ErrorView { code: self.code().to_owned(), message }
+    }
+
+    pub(crate) fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> ConsoleError {
+        let what = what.into();
+        move |source| ConsoleError::Io { what, source }
+    }
+}
