@@ -109,7 +109,7 @@ impl ParticipantConfig {
             code: code.to_owned(),
             token_hash: TokenHash::of(mailbox_token),
             gateway_cert_pem: gateway_cert_pem.map(str::to_owned),
-            dialect: Dialect::default(),
+            dialect: Dialect::Swasth,
         }
     }
 }
@@ -231,7 +231,7 @@ impl FileConfig {
                 None => None,
             };
             let dialect = match p.dialect.as_deref() {
-                None => Dialect::default(),
+                None => Dialect::Swasth,
                 Some(d) => crate::wire::parse_dialect(d).ok_or_else(|| {
                     BridgeError::Config(format!("participant {}: unknown dialect {d:?}", p.code))
                 })?,

@@ -13,6 +13,9 @@ use openssl::pkey::{PKey, Public};
 use openssl::sign::{Signer, Verifier};
 use openssl::x509::X509;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use crate::error::{BridgeError, Result};
 
@@ -77,10 +80,18 @@ struct JoseHeader {
 }
 
 /// Verifies gateway JWTs against one gateway public key.
+///
+/// Remembers tokens it has already verified (by SHA-256 of the whole token, signature
+/// included) with their `exp`, so a gateway that reuses its JWT for many dispatches costs one
+/// RSA verification, not one per callback. Expiry is still checked on every use.
 #[derive(Clone)]
 pub struct GatewayVerifier {
     key: PKey<Public>,
+    verified: Arc<Mutex<HashMap<[u8; 32], GatewayClaims>>>,
 }
+
+/// Verified tokens remembered per verifier; the map is simply cleared when full.
+const CACHE_MAX: usize = 1_024;
 
 impl std::fmt::Debug for GatewayVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -103,12 +114,34 @@ impl GatewayVerifier {
         if key.rsa().is_err() {
             return Err(BridgeError::Certificate("the gateway key must be RSA (RS256)".into()));
         }
-        Ok(Self { key })
+        Ok(Self { key, verified: Arc::default() })
     }
 
     /// Verify `token` (without the `Bearer ` prefix) at time `now_secs` (seconds since epoch).
     pub fn verify(&self, token: &str, now_secs: i64) -> Result<GatewayClaims, JwtError> {
-        let mut parts = token.trim().split('.');
+        let token = token.trim();
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let cached = self.verified.lock().ok().and_then(|m| m.get(&digest).cloned());
+        let claims = match cached {
+            Some(c) => c,
+            None => {
+                let c = self.verify_signature(token)?;
+                if let Ok(mut m) = self.verified.lock() {
+                    if m.len() >= CACHE_MAX {
+                        m.clear();
+                    }
+                    m.insert(digest, c.clone());
+                }
+                c
+            }
+        };
+        check_times(&claims, now_secs)?;
+        Ok(claims)
+    }
+
+    /// Structure, algorithm and signature; no time checks.
+    fn verify_signature(&self, token: &str) -> Result<GatewayClaims, JwtError> {
+        let mut parts = token.split('.');
         let (Some(h), Some(p), Some(s), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
@@ -123,7 +156,7 @@ impl GatewayVerifier {
         }
         let signature = B64URL.decode(s).map_err(|_| JwtError::Malformed("signature base64"))?;
         let signed_len = h.len() + 1 + p.len();
-        let signed = token.trim().get(..signed_len).ok_or(JwtError::Malformed("length"))?;
+        let signed = token.get(..signed_len).ok_or(JwtError::Malformed("length"))?;
         let ok = Verifier::new(MessageDigest::sha256(), &self.key)
             .and_then(|mut v| {
                 v.update(signed.as_bytes())?;
@@ -134,19 +167,21 @@ impl GatewayVerifier {
             return Err(JwtError::Signature);
         }
         let payload = B64URL.decode(p).map_err(|_| JwtError::Malformed("payload base64"))?;
-        let claims: GatewayClaims =
-            serde_json::from_slice(&payload).map_err(|_| JwtError::Malformed("claims JSON"))?;
-        let exp = claims.exp.ok_or(JwtError::NoExpiry)?;
-        if exp.saturating_add(LEEWAY_SECS) < now_secs {
-            return Err(JwtError::Expired);
-        }
-        if let Some(nbf) = claims.nbf
-            && nbf.saturating_sub(LEEWAY_SECS) > now_secs
-        {
-            return Err(JwtError::NotYetValid);
-        }
-        Ok(claims)
+        serde_json::from_slice(&payload).map_err(|_| JwtError::Malformed("claims JSON"))
     }
+}
+
+fn check_times(claims: &GatewayClaims, now_secs: i64) -> Result<(), JwtError> {
+    let exp = claims.exp.ok_or(JwtError::NoExpiry)?;
+    if exp.saturating_add(LEEWAY_SECS) < now_secs {
+        return Err(JwtError::Expired);
+    }
+    if let Some(nbf) = claims.nbf
+        && nbf.saturating_sub(LEEWAY_SECS) > now_secs
+    {
+        return Err(JwtError::NotYetValid);
+    }
+    Ok(())
 }
 
 /// Take the token out of an `Authorization` header value (`Bearer <token>`, scheme
@@ -207,7 +242,11 @@ pub(crate) mod tests {
         let claims = v.verify(&jwt, 1_500).expect("a fresh token signed by the gateway key");
         assert_eq!(claims.iss.as_deref(), Some("hcx-code"), "iss is the HCX code");
 
-        assert_eq!(v.verify(&jwt, 2_000 + LEEWAY_SECS + 1), Err(JwtError::Expired), "past exp");
+        assert_eq!(
+            v.verify(&jwt, 2_000 + LEEWAY_SECS + 1),
+            Err(JwtError::Expired),
+            "a token verified (and cached) earlier still expires"
+        );
         let mut tampered = jwt.clone();
         tampered.push('A');
         assert!(v.verify(&tampered, 1_500).is_err(), "a changed signature must not verify");

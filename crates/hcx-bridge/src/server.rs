@@ -154,6 +154,11 @@ impl BridgeHandle {
         self.state.store.pending(code).await
     }
 
+    /// Group-commit counters of the storage writer (for benchmarks and health output).
+    pub fn writer_stats(&self) -> crate::store::WriterStats {
+        self.state.store.writer_stats()
+    }
+
     /// Stop and wait for the server to finish (in-flight requests get a few seconds).
     pub async fn shutdown(mut self) -> Result<()> {
         self.cancel.cancel();

@@ -130,7 +130,8 @@ pub struct ThreadFilter {
 pub struct TimelineNode {
     pub api_call_id: String,
     /// `composed`, `queued`, `sent`, `acknowledged`, `dispatched`, `partial`, `query`, `answer`,
-    /// `complete`, `error`, `redirect`, `payment`.
+    /// `complete`, `error`, `redirect`, `payment`, and `received` (an incoming request on a
+    /// payer or TPA desk).
     pub kind: String,
     pub at: UtcTime,
     /// `out` (this desk sent it) or `in` (received through the bridge).
@@ -251,6 +252,14 @@ pub struct ComposeForm {
     pub items: Vec<ClaimItemForm>,
     pub attachments: Vec<AttachmentForm>,
     pub note: Option<String>,
+    /// The treating or entering practitioner (an eligibility check requires one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub practitioner_name: Option<String>,
+    /// The practitioner's HPR id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub practitioner_hpr_id: Option<String>,
 }
 
 /// The answer to a payer's query for documents.

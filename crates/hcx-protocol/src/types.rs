@@ -118,8 +118,10 @@ wire_enum! {
 wire_enum! {
     /// Which gateway family a message is for. Swasth is the default; NHCX adds
     /// `x-hcx-request_id` and sends `request.initiated` on actions (wire facts §10).
+    #[derive(Default)]
     Dialect, "dialect" {
         /// Swasth HCX (hcx-platform).
+        #[default]
         Swasth => "swasth",
         /// NHA's NHCX.
         Nhcx => "nhcx",

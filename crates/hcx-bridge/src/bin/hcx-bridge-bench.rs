@@ -68,7 +68,8 @@ async fn run(args: Args) -> Result<(), String> {
     cfg.rate_limit = None;
     cfg.participants = vec![ParticipantConfig::new(PROVIDER, "bench-token", Some(&gw_public))];
     let bridge = Bridge::start(cfg).await.map_err(|x| e(&x))?;
-    let url = format!("{}/claim/on_submit", bridge.endpoint_url(PROVIDER));
+    let url = reqwest::Url::parse(&format!("{}/claim/on_submit", bridge.endpoint_url(PROVIDER)))
+        .map_err(|x| e(&x))?;
 
     let key = PrivateKey::generate_rsa(2048).and_then(|k| k.public_key()).map_err(|x| e(&x))?;
     let filler = "x".repeat(args.payload_bytes);
@@ -89,6 +90,7 @@ async fn run(args: Args) -> Result<(), String> {
         .build()
         .map_err(|x| e(&x))?;
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu_before = process_cpu_secs();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..args.concurrency {
@@ -102,7 +104,7 @@ async fn run(args: Args) -> Result<(), String> {
                 let Some(body) = bodies.get(i) else { break };
                 let t = Instant::now();
                 let r = http
-                    .post(&url)
+                    .post(url.clone())
                     .bearer_auth(&jwt)
                     .header("content-type", "application/json")
                     .body(body.clone())
@@ -124,6 +126,7 @@ async fn run(args: Args) -> Result<(), String> {
         failures += f;
     }
     let elapsed = started.elapsed();
+    let cpu = process_cpu_secs().zip(cpu_before).map(|(a, b)| a - b);
     lat.sort();
     let pct = |p: f64| {
         let idx = ((lat.len() as f64 - 1.0) * p).round() as usize;
@@ -139,6 +142,21 @@ async fn run(args: Args) -> Result<(), String> {
         pct(0.99).as_secs_f64() * 1e3,
         lat.last().copied().unwrap_or_default().as_secs_f64() * 1e3
     );
+    if let Some(cpu) = cpu {
+        println!(
+            "  CPU used:      {cpu:.2} s ({:.0} µs per callback, client + server), i.e. {:.2} cores busy",
+            cpu / args.n as f64 * 1e6,
+            cpu / elapsed.as_secs_f64()
+        );
+    }
+    let w = bridge.writer_stats();
+    println!(
+        "  group commit:  {} commits for {} writes (avg batch {:.1}, avg {:.2} ms per commit incl. fsync)",
+        w.commits,
+        w.commands,
+        w.commands as f64 / w.commits.max(1) as f64,
+        w.busy_micros as f64 / w.commits.max(1) as f64 / 1e3
+    );
     let pending = bridge.pending(PROVIDER).await.map_err(|x| e(&x))?;
     println!("  stored rows:   {pending}");
     bridge.shutdown().await.map_err(|x| e(&x))?;
@@ -149,4 +167,16 @@ async fn run(args: Args) -> Result<(), String> {
         return Err(format!("{failures} callbacks failed; {pending} stored of {}", args.n));
     }
     Ok(())
+}
+
+/// User + system CPU seconds of this process (Linux `/proc/self/stat`; `None` elsewhere).
+fn process_cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    // Clock ticks are 100 Hz on every Linux configuration we run on (USER_HZ).
+    Some((utime + stime) / 100.0)
 }

@@ -82,6 +82,18 @@ struct Inner {
     notifiers: Arc<Notifiers>,
     path: PathBuf,
     idle_readers: Mutex<Vec<Connection>>,
+    counters: Arc<writer::Counters>,
+}
+
+/// What the single writer has done since the store was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WriterStats {
+    /// Transactions committed (each is one fsync of the WAL).
+    pub commits: u64,
+    /// Commands (inserts, acks, purges) folded into them.
+    pub commands: u64,
+    /// Total time spent executing and committing, in microseconds.
+    pub busy_micros: u64,
 }
 
 impl std::fmt::Debug for Store {
@@ -100,11 +112,19 @@ impl Store {
         let (tx, rx) = mpsc::channel(WRITE_QUEUE);
         let notifiers = Arc::new(Notifiers::default());
         let n = Arc::clone(&notifiers);
+        let counters = Arc::new(writer::Counters::default());
+        let c = Arc::clone(&counters);
         std::thread::Builder::new()
             .name("hcx-bridge-writer".into())
-            .spawn(move || writer::run(conn, rx, n))?;
+            .spawn(move || writer::run(conn, rx, n, c))?;
         Ok(Self {
-            inner: Arc::new(Inner { writer: tx, notifiers, path, idle_readers: Mutex::new(vec![]) }),
+            inner: Arc::new(Inner {
+                writer: tx,
+                notifiers,
+                path,
+                idle_readers: Mutex::new(vec![]),
+                counters,
+            }),
         })
     }
 
@@ -181,6 +201,16 @@ impl Store {
         })
         .await
         .map_err(|e| BridgeError::Durability(format!("reader task: {e}")))?
+    }
+
+    /// Group-commit counters (commands / commits = average batch size).
+    pub fn writer_stats(&self) -> WriterStats {
+        let c = &self.inner.counters;
+        WriterStats {
+            commits: c.commits.load(std::sync::atomic::Ordering::Relaxed),
+            commands: c.commands.load(std::sync::atomic::Ordering::Relaxed),
+            busy_micros: c.commit_micros.load(std::sync::atomic::Ordering::Relaxed),
+        }
     }
 
     async fn send(&self, cmd: WriteCmd) -> Result<()> {

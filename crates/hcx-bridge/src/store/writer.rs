@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::{mpsc, oneshot};
@@ -41,8 +42,21 @@ enum Done {
     Purge(oneshot::Sender<WriteResult<PurgeReport>>, WriteResult<PurgeReport>),
 }
 
+/// Counters for benchmarks and health output.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) commits: AtomicU64,
+    pub(crate) commands: AtomicU64,
+    pub(crate) commit_micros: AtomicU64,
+}
+
 /// Run until every sender is dropped.
-pub(crate) fn run(mut conn: Connection, mut rx: mpsc::Receiver<WriteCmd>, notifiers: Arc<Notifiers>) {
+pub(crate) fn run(
+    mut conn: Connection,
+    mut rx: mpsc::Receiver<WriteCmd>,
+    notifiers: Arc<Notifiers>,
+    counters: Arc<Counters>,
+) {
     while let Some(first) = rx.blocking_recv() {
         let mut bytes = first.size();
         let mut batch = vec![first];
@@ -55,7 +69,13 @@ pub(crate) fn run(mut conn: Connection, mut rx: mpsc::Receiver<WriteCmd>, notifi
                 Err(_) => break,
             }
         }
+        let n = batch.len() as u64;
+        let t = std::time::Instant::now();
         apply(&mut conn, batch, &notifiers);
+        counters.commits.fetch_add(1, Ordering::Relaxed);
+        counters.commands.fetch_add(n, Ordering::Relaxed);
+        let micros = u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX);
+        counters.commit_micros.fetch_add(micros, Ordering::Relaxed);
     }
     tracing::debug!("bridge storage writer stopped");
 }

@@ -8,7 +8,7 @@ use super::parties::{self, amount, claim_by_number, claim_number};
 use super::{BuildContext, BundleWriter, meta_for, placer_identifier};
 use crate::profiles::{BundleProfile, cs};
 use crate::types::{
-    Bundle, CodeableConcept, Coding, Identifier, PaymentDetail, PaymentNotice,
+    Bundle, CodeableConcept, Coding, Identifier, Money, PaymentDetail, PaymentNotice,
     PaymentReconciliation, Reference, Task, TaskParameter,
 };
 use crate::{Error, Result};
@@ -44,15 +44,22 @@ pub fn payment_notice_bundle(input: &PaymentNoticeInput, ctx: &mut BuildContext)
         ..Default::default()
     };
 
+    // The details add up to the amount transferred: the approved (gross) payment, less TDS as a
+    // negative adjustment. Net + TDS = approved, as payers state it.
+    let tds = input.tds.filter(|t| !t.is_zero());
+    if let Some(t) = tds {
+        amount("tds", t)?;
+    }
+    let gross = input.amount + tds.unwrap_or_default();
     let mut detail = vec![PaymentDetail {
         type_: Some(CodeableConcept::coding(cs::PAYMENT_TYPE, "payment", "Payment")),
         request: Some(claim),
         date: Some(paid_on.clone()),
         payee: Some(Reference::to(&provider_url)),
-        amount: Some(amount("amount", input.amount)?),
+        amount: Some(Money::inr(gross)),
         ..Default::default()
     }];
-    if let Some(tds) = input.tds.filter(|t| !t.is_zero()) {
+    if let Some(tds) = tds {
         detail.push(PaymentDetail {
             type_: Some(CodeableConcept {
                 coding: vec![Coding::new(cs::PAYMENT_TYPE, "adjustment", "Adjustment")],
@@ -60,7 +67,7 @@ pub fn payment_notice_bundle(input: &PaymentNoticeInput, ctx: &mut BuildContext)
                 ..Default::default()
             }),
             date: Some(paid_on.clone()),
-            amount: Some(amount("tds", tds)?),
+            amount: Some(Money::inr(-tds)),
             ..Default::default()
         });
     }

@@ -60,6 +60,9 @@ pub struct Summary {
     /// Documents or information the payer asks for.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub documents_requested: Vec<String>,
+    /// Text sent in a Communication.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<String>,
     /// Files carried in the message.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<AttachmentSummary>,
@@ -100,9 +103,12 @@ pub struct FocalRef {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IdSummary {
-    /// What kind (`HIN`, `NPI`, ...).
+    /// What kind, as coded (`HIN`, `NPI`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// What kind, in words ("ABHA number", "HFR id"), when the code is one we know.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// The value.
     pub value: String,
     /// The namespace.

@@ -41,7 +41,31 @@ pub(super) fn follow<'a>(
 pub(super) fn id_summary(id: &Value) -> Option<IdSummary> {
     let value = str_of(id, "value")?.to_owned();
     let kind = id.get("type").and_then(|t| first_code(t).map(str::to_owned).or_else(|| concept_text(t)));
-    Some(IdSummary { kind, value, system: str_of(id, "system").map(str::to_owned) })
+    let system = str_of(id, "system");
+    let label = kind.as_deref().and_then(|k| label(k, system)).map(str::to_owned);
+    Some(IdSummary { kind, label, value, system: system.map(str::to_owned) })
+}
+
+/// Identifier type codes in words (fhir-payloads.md §6).
+fn label(code: &str, system: Option<&str>) -> Option<&'static str> {
+    Some(match code {
+        "HIN" => "ABHA number",
+        "ABHA" => "ABHA address",
+        "ADN" => "Aadhaar number",
+        "PMJAY" | "PMJAYID" => "PMJAY beneficiary id",
+        "MR" => "Medical record number",
+        "NPI" | "PRN" if system == Some(crate::profiles::ids::HFR) => "HFR facility id",
+        "NPI" | "PRN" => "Provider id",
+        "ROHINI" => "ROHINI id",
+        "NIIP" => "Payer id",
+        "HPIN" => "HPR id",
+        "MD" => "Medical licence number",
+        "NH" => "Policy number",
+        "SN" => "Subscriber number",
+        "CLN" => "Claim number",
+        "PLAC" => "Reference number",
+        _ => return None,
+    })
 }
 
 fn ids(r: &Value) -> Vec<IdSummary> {

@@ -64,10 +64,15 @@ pub fn summarize(root: &Value) -> Summary {
     s.diagnoses = r.diagnoses(&res);
     s.items = r.items(&res);
     s.amounts = r.amounts(&res, focal_type);
-    s.decision = r.decision(&res);
+    r.check_amounts(&s.amounts);
+    s.decision = r.decision(&res, &s.amounts);
     s.eligibility = r.eligibility(&res);
     s.payment = r.payment(&res);
     s.documents_requested = r.documents_requested(&res);
+    s.messages = res
+        .comm
+        .map(|c| arr(c, "payload").iter().filter_map(|p| str_of(p, "contentString")).map(str::to_owned).collect())
+        .unwrap_or_default();
     s.attachments = r.attachments();
     if r.assumed_currency {
         r.remarks.push("Some amounts carry no currency; INR was assumed.".into());
@@ -143,8 +148,12 @@ fn kind(focal_type: &str, res: &Resources<'_>, root_type: &str) -> String {
         | "PaymentReconciliation" => {
             if res.commreq.is_some() {
                 "Request for information".into()
-            } else if res.comm.is_some() {
-                "Communication".into()
+            } else if let Some(comm) = res.comm {
+                if comm.get("basedOn").is_some() || comm.get("inResponseTo").is_some() {
+                    "Reply to a request for information".into()
+                } else {
+                    "Communication".into()
+                }
             } else if res.notice.is_some() {
                 "Payment notice".into()
             } else if res.recon.is_some() {
@@ -165,74 +174,115 @@ struct Reader<'a> {
     assumed_currency: bool,
 }
 
-/// A reference to try, with the resource that holds it (for `#contained` references).
-type Candidate<'a> = (&'a Value, Option<&'a Value>);
+/// A reference to try: the resource holding it (for `#contained` references), the Reference, and
+/// what it is in words, for remarks.
+#[derive(Clone, Copy)]
+struct Candidate<'a> {
+    holder: &'a Value,
+    reference: Option<&'a Value>,
+    label: &'static str,
+}
 
-fn refs<'a>(holder: Option<&'a Value>, key: &str) -> Vec<Candidate<'a>> {
+fn refs<'a>(holder: Option<&'a Value>, key: &str, label: &'static str) -> Vec<Candidate<'a>> {
     let Some(h) = holder else { return Vec::new() };
-    many(h, key).into_iter().map(|r| (h, Some(r))).collect()
+    many(h, key).into_iter().map(|r| Candidate { holder: h, reference: Some(r), label }).collect()
+}
+
+/// What a reference that resolves to nothing in the bundle said about itself.
+#[derive(Clone, Copy)]
+struct Outside<'a> {
+    reference: Option<&'a str>,
+    display: Option<&'a str>,
+    identifier: Option<&'a Value>,
+}
+
+/// The outcome of trying candidates in order.
+struct Picked<'a> {
+    /// The resolved resource and the candidate that led to it.
+    found: Option<(&'a Value, &'static str)>,
+    /// What the first unresolved candidate said.
+    outside: Option<Outside<'a>>,
 }
 
 impl<'a> Reader<'a> {
-    /// Tries candidate references in order; returns the first resolved resource, else what the
-    /// first unresolved one said about itself.
-    fn pick(
-        &self,
-        candidates: &[Candidate<'a>],
-        want: &str,
-    ) -> (Option<&'a Value>, Option<(Option<&'a str>, Option<&'a str>, Option<&'a Value>)>) {
+    fn pick(&self, candidates: &[Candidate<'a>], want: &str) -> Picked<'a> {
         let mut outside = None;
-        for (holder, reference) in candidates {
-            match follow(&self.index, holder, *reference) {
+        for c in candidates {
+            match follow(&self.index, c.holder, c.reference) {
                 Some(Found::Resource(r)) if str_of(r, "resourceType") == Some(want) => {
-                    return (Some(r), outside);
+                    return Picked { found: Some((r, c.label)), outside };
                 }
                 Some(Found::Outside { reference, display, identifier }) => {
-                    outside.get_or_insert((reference, display, identifier));
+                    outside.get_or_insert(Outside { reference, display, identifier });
                 }
                 _ => {}
             }
         }
-        (None, outside)
+        Picked { found: None, outside }
     }
 
-    fn remark_outside(&mut self, what: &str, reference: Option<&str>, fallback: &str) {
-        let reference = reference.map(|r| format!(" ({r})")).unwrap_or_default();
-        self.remarks.push(format!(
-            "The {what} reference{reference} points outside the bundle; {fallback}."
-        ));
+    /// Says how an unresolved reference was worked around: `source` names where the party was
+    /// taken from instead.
+    fn explain(&mut self, what: &str, outside: Option<Outside<'a>>, source: &str) {
+        let said = match outside {
+            Some(Outside { reference: Some(r), .. }) => {
+                format!("The {what} reference {r} points outside the bundle")
+            }
+            Some(Outside { display: Some(d), .. }) => format!("The {what} is named only as \"{d}\""),
+            Some(Outside { identifier: Some(i), .. }) => format!(
+                "The {what} is identified only by {}",
+                str_of(i, "value").unwrap_or("an identifier")
+            ),
+            _ => format!("The {what} is not named"),
+        };
+        self.remarks.push(format!("{said}; the {what} shown is {source}."));
+    }
+
+    /// When nothing resolved: what the reference itself says, and a remark if it led nowhere.
+    fn outside_only<T>(
+        &mut self,
+        what: &str,
+        outside: Option<Outside<'a>>,
+        make: impl Fn(Option<&'a str>, Option<&'a Value>) -> Option<T>,
+    ) -> Option<T> {
+        let o = outside?;
+        if let Some(r) = o.reference {
+            self.remarks.push(format!("The {what} reference {r} points outside the bundle and is not included."));
+        }
+        make(o.display, o.identifier)
+    }
+
+    /// A logical reference (identifier only) is a legitimate answer; heuristics must not
+    /// override it.
+    fn is_logical(outside: &Option<Outside<'a>>) -> bool {
+        matches!(outside, Some(Outside { reference: None, display: None, identifier: Some(_) }))
     }
 
     fn patient(&mut self, res: &Resources<'a>) -> Option<PersonSummary> {
         let mut c = Vec::new();
-        for (holder, key) in [
-            (res.claim, "patient"),
-            (res.response, "patient"),
-            (res.cer, "patient"),
-            (res.cersp, "patient"),
-            (res.commreq, "subject"),
-            (res.comm, "subject"),
-            (res.coverage, "beneficiary"),
-            (res.composition, "subject"),
-        ] {
-            c.extend(refs(holder, key));
-        }
-        let (found, outside) = self.pick(&c, "Patient");
-        if let Some(p) = found {
-            if let Some((reference, _, _)) = outside {
-                self.remark_outside("patient", reference, "the patient was found through another reference");
+        c.extend(refs(res.claim, "patient", "the claim's patient"));
+        c.extend(refs(res.response, "patient", "the claim response's patient"));
+        c.extend(refs(res.cer, "patient", "the eligibility request's patient"));
+        c.extend(refs(res.cersp, "patient", "the eligibility response's patient"));
+        c.extend(refs(res.commreq, "subject", "the request's patient"));
+        c.extend(refs(res.comm, "subject", "the communication's patient"));
+        c.extend(refs(res.coverage, "beneficiary", "the policy's beneficiary"));
+        c.extend(refs(res.composition, "subject", "the document's subject"));
+        let first_label = c.first().map(|x| x.label);
+        let picked = self.pick(&c, "Patient");
+        if let Some((p, label)) = picked.found {
+            if picked.outside.is_some() && Some(label) != first_label {
+                self.explain("patient", picked.outside, &label.replace("the ", "taken from the "));
             }
             return Some(parties::person(p));
         }
-        if let Some(only) = self.index.only("Patient").map(|e| e.resource) {
-            if let Some((reference, _, _)) = outside {
-                self.remark_outside("patient", reference, "showing the bundle's only patient");
+        if !Self::is_logical(&picked.outside) {
+            if let Some(only) = self.index.only("Patient").map(|e| e.resource) {
+                self.explain("patient", picked.outside, "the bundle's only patient");
+                return Some(parties::person(only));
             }
-            return Some(parties::person(only));
         }
-        let (reference, display, identifier) = outside?;
-        self.remark_outside("patient", reference, "only its name or identifier is known");
-        parties::person_outside(display, identifier)
+        self.outside_only("patient", picked.outside, parties::person_outside)
     }
 
     fn coverage_refs(res: &Resources<'a>) -> Vec<Candidate<'a>> {
@@ -241,64 +291,77 @@ impl<'a> Reader<'a> {
             // The focal insurance first.
             let mut ins: Vec<&Value> = arr(holder, "insurance").iter().collect();
             ins.sort_by_key(|i| i.get("focal").and_then(Value::as_bool) != Some(true));
-            c.extend(ins.into_iter().map(|i| (holder, i.get("coverage"))));
+            c.extend(ins.into_iter().map(|i| Candidate {
+                holder,
+                reference: i.get("coverage"),
+                label: "the policy",
+            }));
         }
         c
     }
 
     fn policy(&mut self, res: &Resources<'a>) -> Option<PolicySummary> {
-        let c = Self::coverage_refs(res);
-        let (found, outside) = self.pick(&c, "Coverage");
-        if let Some(cov) = found {
+        let picked = self.pick(&Self::coverage_refs(res), "Coverage");
+        if let Some((cov, _)) = picked.found {
             return Some(parties::policy(cov));
         }
-        if let Some(only) = self.index.only("Coverage").map(|e| e.resource) {
-            if let Some((reference, display, _)) = outside {
-                let named = reference.or(display);
-                self.remark_outside("policy", named, "showing the bundle's only policy");
+        if !Self::is_logical(&picked.outside) {
+            if let Some(only) = self.index.only("Coverage").map(|e| e.resource) {
+                if picked.outside.is_some() {
+                    self.explain("policy", picked.outside, "the bundle's only policy");
+                }
+                return Some(parties::policy(only));
             }
-            return Some(parties::policy(only));
         }
-        let (reference, display, identifier) = outside?;
-        let number = identifier.and_then(|i| str_of(i, "value"));
-        self.remark_outside("policy", reference.or(display), "the policy details are not included");
-        number.map(|n| PolicySummary { number: Some(n.to_owned()), ..Default::default() })
+        self.outside_only("policy", picked.outside, |_, identifier| {
+            identifier
+                .and_then(|i| str_of(i, "value"))
+                .map(|n| PolicySummary { number: Some(n.to_owned()), ..Default::default() })
+        })
     }
 
     /// The payer, and the resource it was read from (to keep the provider different).
     fn payer(&mut self, res: &Resources<'a>) -> Option<(OrgSummary, Option<&'a Value>)> {
         let mut c = Vec::new();
-        c.extend(refs(res.response, "insurer"));
-        c.extend(refs(res.cersp, "insurer"));
-        c.extend(refs(res.claim, "insurer"));
-        c.extend(refs(res.cer, "insurer"));
-        c.extend(refs(res.recon, "paymentIssuer"));
-        c.extend(refs(res.commreq, "sender"));
-        c.extend(refs(res.comm, "recipient"));
+        c.extend(refs(res.response, "insurer", "the claim response's insurer"));
+        c.extend(refs(res.cersp, "insurer", "the eligibility response's insurer"));
+        c.extend(refs(res.claim, "insurer", "the claim's insurer"));
+        c.extend(refs(res.cer, "insurer", "the eligibility request's insurer"));
+        c.extend(refs(res.recon, "paymentIssuer", "the payment's issuer"));
+        c.extend(refs(res.commreq, "sender", "the request's sender"));
+        c.extend(refs(res.comm, "recipient", "the communication's recipient"));
         // The policy's payor, wherever the policy is.
-        let coverage = self.pick(&Self::coverage_refs(res), "Coverage").0.or(res.coverage);
-        c.extend(refs(coverage, "payor"));
-        let (found, outside) = self.pick(&c, "Organization");
-        if let Some(o) = found {
+        let coverage = self.pick(&Self::coverage_refs(res), "Coverage").found.map(|f| f.0).or(res.coverage);
+        c.extend(refs(coverage, "payor", "the policy's payor"));
+        let first_label = c.first().map(|x| x.label);
+        let picked = self.pick(&c, "Organization");
+        if let Some((o, label)) = picked.found {
+            // Taking the payor of the policy when the claim names no insurer is normal, not a
+            // guess worth a remark; only an unresolved earlier reference is.
+            if picked.outside.is_some() && Some(label) != first_label {
+                self.explain("insurer", picked.outside, &label.replace("the ", "taken from the "));
+            }
             return Some((parties::org(o), Some(o)));
         }
+        if Self::is_logical(&picked.outside) {
+            return self.outside_only("insurer", picked.outside, parties::org_outside).map(|o| (o, None));
+        }
         if let Some(o) = self.org_with_role("payer") {
+            self.explain("insurer", picked.outside, "the organisation marked as payer");
             return Some((parties::org(o), Some(o)));
         }
         // Older HCX document bundles: the payer attests its response.
         if let Some(comp) = res.composition {
-            let attesters: Vec<Candidate<'a>> =
-                arr(comp, "attester").iter().map(|a| (comp, a.get("party"))).collect();
-            if let (Some(o), _) = self.pick(&attesters, "Organization") {
-                if let Some((reference, _, _)) = outside {
-                    self.remark_outside("insurer", reference, "the payer was taken from the document's attester");
-                }
+            let attesters: Vec<Candidate<'a>> = arr(comp, "attester")
+                .iter()
+                .map(|a| Candidate { holder: comp, reference: a.get("party"), label: "attester" })
+                .collect();
+            if let Some((o, _)) = self.pick(&attesters, "Organization").found {
+                self.explain("insurer", picked.outside, "the organisation that attests the document");
                 return Some((parties::org(o), Some(o)));
             }
         }
-        let (reference, display, identifier) = outside?;
-        self.remark_outside("insurer", reference, "only its name or identifier is known");
-        parties::org_outside(display, identifier).map(|o| (o, None))
+        self.outside_only("insurer", picked.outside, parties::org_outside).map(|o| (o, None))
     }
 
     fn org_with_role(&self, role: &str) -> Option<&'a Value> {
@@ -310,49 +373,53 @@ impl<'a> Reader<'a> {
 
     fn provider(&mut self, res: &Resources<'a>, payer: Option<&'a Value>) -> Option<OrgSummary> {
         let mut c = Vec::new();
-        c.extend(refs(res.claim, "provider"));
-        c.extend(refs(res.response, "requestor"));
-        c.extend(refs(res.cer, "provider"));
-        c.extend(refs(res.cersp, "requestor"));
-        c.extend(refs(res.notice, "recipient"));
-        c.extend(refs(res.notice, "payee"));
-        c.extend(refs(res.recon, "requestor"));
-        c.extend(refs(res.comm, "sender"));
-        c.extend(refs(res.commreq, "recipient"));
-        let (found, outside) = self.pick(&c, "Organization");
-        if let Some(o) = found {
+        c.extend(refs(res.claim, "provider", "the claim's provider"));
+        c.extend(refs(res.response, "requestor", "the claim response's requestor"));
+        c.extend(refs(res.cer, "provider", "the eligibility request's provider"));
+        c.extend(refs(res.cersp, "requestor", "the eligibility response's requestor"));
+        c.extend(refs(res.notice, "recipient", "the payment notice's recipient"));
+        c.extend(refs(res.notice, "payee", "the payment notice's payee"));
+        c.extend(refs(res.recon, "requestor", "the payment's requestor"));
+        c.extend(refs(res.comm, "sender", "the communication's sender"));
+        c.extend(refs(res.commreq, "recipient", "the request's recipient"));
+        let first_label = c.first().map(|x| x.label);
+        let picked = self.pick(&c, "Organization");
+        if let Some((o, label)) = picked.found {
+            if picked.outside.is_some() && Some(label) != first_label {
+                self.explain("hospital", picked.outside, &label.replace("the ", "taken from the "));
+            }
             return Some(parties::org(o));
         }
-        let mut fallback = self.org_with_role("provider");
-        if fallback.is_none() {
-            // Older HCX document bundles: the hospital authors its request.
-            if let Some(comp) = res.composition {
-                let authors: Vec<Candidate<'a>> =
-                    arr(comp, "author").iter().map(|a| (comp, Some(a))).collect();
-                fallback = self.pick(&authors, "Organization").0;
-            }
+        if Self::is_logical(&picked.outside) {
+            return self.outside_only("hospital", picked.outside, parties::org_outside);
         }
-        if fallback.is_none() {
-            // The one organisation that is not the payer.
-            let others: Vec<&'a Value> = self
-                .index
-                .of_type("Organization")
-                .map(|e| e.resource)
-                .filter(|o| payer.is_none_or(|p| !std::ptr::eq(*o, p)))
+        if let Some(o) = self.org_with_role("provider") {
+            self.explain("hospital", picked.outside, "the organisation marked as provider");
+            return Some(parties::org(o));
+        }
+        // Older HCX document bundles: the hospital authors its request.
+        if let Some(comp) = res.composition {
+            let authors: Vec<Candidate<'a>> = arr(comp, "author")
+                .iter()
+                .map(|a| Candidate { holder: comp, reference: Some(a), label: "author" })
                 .collect();
-            if let [only] = others.as_slice() {
-                fallback = Some(*only);
+            if let Some((o, _)) = self.pick(&authors, "Organization").found {
+                self.explain("hospital", picked.outside, "the organisation that wrote the document");
+                return Some(parties::org(o));
             }
         }
-        if let Some(o) = fallback {
-            if let Some((reference, _, _)) = outside {
-                self.remark_outside("hospital", reference, "the hospital was identified from the other organisations in the bundle");
-            }
-            return Some(parties::org(o));
+        // The one organisation that is not the payer.
+        let others: Vec<&'a Value> = self
+            .index
+            .of_type("Organization")
+            .map(|e| e.resource)
+            .filter(|o| payer.is_none_or(|p| !std::ptr::eq(*o, p)))
+            .collect();
+        if let [only] = others.as_slice() {
+            self.explain("hospital", picked.outside, "the only organisation in the bundle besides the payer");
+            return Some(parties::org(only));
         }
-        let (reference, display, identifier) = outside?;
-        self.remark_outside("hospital", reference, "only its name or identifier is known");
-        parties::org_outside(display, identifier)
+        self.outside_only("hospital", picked.outside, parties::org_outside)
     }
 
     fn claim_info(&mut self, res: &Resources<'a>) -> Option<ClaimInfo> {
@@ -388,11 +455,17 @@ impl<'a> Reader<'a> {
             });
         }
         let holder = res.response.or(res.notice).or(res.commreq).or(res.comm)?;
-        let number = claim_number(holder).or_else(|| {
-            let links = ["request", "basedOn", "about"];
-            links.iter().flat_map(|k| many(holder, k)).find_map(|r| {
-                obj(r, "identifier").and_then(|i| str_of(i, "value")).map(str::to_owned)
-            })
+        // Only a claim number typed CLN, or a link that says it points at a Claim: the holder's
+        // own identifier is its own reference number, not the claim's.
+        let number = cln_number(holder).or_else(|| {
+            ["request", "basedOn", "about", "focus"]
+                .iter()
+                .flat_map(|k| many(holder, k))
+                .filter(|r| {
+                    str_of(r, "type") == Some("Claim")
+                        || obj(r, "identifier").is_some_and(|i| i.get("type").is_some_and(|t| has_code(t, "CLN")))
+                })
+                .find_map(|r| obj(r, "identifier").and_then(|i| str_of(i, "value")).map(str::to_owned))
         });
         let info = ClaimInfo {
             number,
@@ -551,6 +624,8 @@ impl<'a> Reader<'a> {
         a
     }
 
+    /// The sum of the items' net amounts (or quantity × unit price), skipping items that carry
+    /// no amount; `None` when no item has one or currencies differ.
     fn claim_items_sum(&mut self, c: &'a Value) -> Option<Amount> {
         let mut sum: Option<Amount> = None;
         for it in arr(c, "item") {
@@ -561,7 +636,8 @@ impl<'a> Reader<'a> {
                     None => Decimal::ONE,
                 };
                 Some(Amount { value: (q * price.value).round_dp(2), ..price })
-            })?;
+            });
+            let Some(net) = net else { continue };
             match &mut sum {
                 None => sum = Some(net),
                 Some(s) if s.currency == net.currency => s.value += net.value,
@@ -571,7 +647,30 @@ impl<'a> Reader<'a> {
         sum
     }
 
-    fn decision(&mut self, res: &Resources<'a>) -> Option<Decision> {
+    /// Remarks a person would make on reading the amounts.
+    fn check_amounts(&mut self, a: &Amounts) {
+        let all = [&a.requested, &a.eligible, &a.copay, &a.approved, &a.paid];
+        let foreign: BTreeSet<&str> = all
+            .iter()
+            .filter_map(|x| x.as_ref())
+            .filter(|x| x.currency != INR)
+            .map(|x| x.currency.as_str())
+            .collect();
+        if !foreign.is_empty() {
+            let list: Vec<&str> = foreign.into_iter().collect();
+            self.remarks.push(format!("Amounts are in {}, not INR.", list.join(", ")));
+        }
+        if let (Some(paid), Some(approved)) = (&a.paid, &a.approved) {
+            if paid.currency == approved.currency && paid.value > approved.value {
+                self.remarks.push(format!(
+                    "The payment ({} {}) is more than the approved amount ({} {}).",
+                    paid.value, paid.currency, approved.value, approved.currency
+                ));
+            }
+        }
+    }
+
+    fn decision(&mut self, res: &Resources<'a>, amounts: &Amounts) -> Option<Decision> {
         if let Some(cr) = res.response {
             let outcome = str_of(cr, "outcome").map(str::to_owned);
             let errors: Vec<String> = arr(cr, "error")
@@ -595,13 +694,22 @@ impl<'a> Reader<'a> {
             } else if header_has("cancel") || header_has("reject") || header_has("denied") {
                 "rejected"
             } else {
-                match (benefit, outcome.as_deref()) {
-                    (Some(b), Some("partial")) if b.is_zero() => "queried",
-                    (Some(b), _) if b.is_zero() => "rejected",
-                    (Some(_), Some("partial")) => "partially approved",
-                    (Some(_), _) => "approved",
-                    (None, Some("partial")) => "partially decided",
-                    (None, _) => "decided",
+                // Approved in full when the payer's benefit plus the patient's copay covers what
+                // was asked; "complete" only means the payer finished processing.
+                let covered = match (benefit, &amounts.requested) {
+                    (Some(b), Some(req)) => {
+                        let copay = amounts.copay.as_ref().map(|c| c.value).unwrap_or_default();
+                        Some(b + copay >= req.value)
+                    }
+                    _ => None,
+                };
+                match (benefit, outcome.as_deref(), covered) {
+                    (Some(b), Some("partial"), _) if b.is_zero() => "queried",
+                    (Some(b), _, _) if b.is_zero() => "rejected",
+                    (Some(_), Some("partial"), _) | (Some(_), _, Some(false)) => "partially approved",
+                    (Some(_), _, _) => "approved",
+                    (None, Some("partial"), _) => "partially decided",
+                    (None, _, _) => "decided",
                 }
             };
             let mut reasons = Vec::new();
@@ -731,6 +839,21 @@ impl<'a> Reader<'a> {
                 });
             }
         }
+        if let Some(r) = res.recon {
+            let paid = self.money(r.get("paymentAmount"));
+            let parts: Vec<&Amount> = p.parts.iter().filter_map(|x| x.amount.as_ref()).collect();
+            if let Some(paid) = paid.filter(|_| !parts.is_empty()) {
+                if parts.iter().all(|x| x.currency == paid.currency) {
+                    let sum: Decimal = parts.iter().map(|x| x.value).sum();
+                    if sum != paid.value {
+                        self.remarks.push(format!(
+                            "The payment's parts add up to {sum} {}, not the {} {} paid.",
+                            paid.currency, paid.value, paid.currency
+                        ));
+                    }
+                }
+            }
+        }
         if let Some(n) = res.notice {
             p.date = p.date.or_else(|| str_of(n, "paymentDate").map(str::to_owned));
             p.status = n.get("paymentStatus").and_then(concept_text).or(p.status);
@@ -838,6 +961,16 @@ fn attachment_summary(a: &Value, path: String) -> AttachmentSummary {
     }
 }
 
+/// The identifier typed CLN (claim number).
+fn cln_number(r: &Value) -> Option<String> {
+    many(r, "identifier")
+        .into_iter()
+        .find(|i| i.get("type").is_some_and(|t| has_code(t, "CLN")))
+        .and_then(|i| str_of(i, "value"))
+        .map(str::to_owned)
+}
+
+/// A claim's number: the CLN identifier, else its first identifier.
 fn claim_number(r: &Value) -> Option<String> {
     let ids = many(r, "identifier");
     ids.iter()

@@ -227,3 +227,19 @@ pub fn bundle() -> Value {
 pub fn error_code(v: &Value) -> Option<&str> {
     v.pointer("/error/code").and_then(Value::as_str)
 }
+
+impl Harness {
+    /// POSTs JSON to a path on the sandbox origin with the admin token.
+    pub async fn post_raw_root(&self, path: &str, body: &Value) -> (u16, Value) {
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.sandbox.origin()))
+            .bearer_auth(&self.admin_token)
+            .json(body)
+            .send()
+            .await
+            .expect("sandbox reachable");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+}

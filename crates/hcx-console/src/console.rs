@@ -1,0 +1,232 @@
+//! [`Console`]: the handle every front end holds. Cheap to clone; each use case is an async
+//! method returning `dto` types, so a Tauri command or a CLI subcommand is a few lines.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use hcx_client::{Credentials, GatewayConfig, HcxClient};
+use hcx_keys::SecretKind;
+use hcx_store::{NewAuditEntry, Profile, RetryPolicy, Store, Writer};
+use tokio::sync::{Notify, broadcast};
+
+use crate::dto::MessagesChanged;
+use crate::error::{ConsoleError, Result};
+use crate::secrets::Secrets;
+
+/// The file name of the console's database inside its data directory.
+pub const DATABASE_FILE: &str = "console.sqlite3";
+
+/// How a [`Console`] is opened.
+#[derive(Debug, Clone)]
+pub struct ConsoleOptions {
+    /// Directory holding the database (created if missing).
+    pub data_dir: PathBuf,
+    /// Keychain service name; [`hcx_keys::APP_ID`] for real use, a unique
+    /// `in.hcx.console.test-…` in tests.
+    pub app_id: String,
+    /// Keep SANDBOX profiles' secrets in process memory when no keychain is reachable.
+    pub memory_secrets_for_sandbox: bool,
+    /// Outbox re-send schedule after retryable failures.
+    pub outbox_retry: RetryPolicy,
+    /// How long a sleeping outbox worker waits before looking for rows queued by another
+    /// process (`hcx send` while `hcx run` is running).
+    pub outbox_poll: Duration,
+    /// The gateway client's in-call retry policy (`None` = hcx-client's default).
+    pub client_retry: Option<hcx_client::RetryPolicy>,
+}
+
+impl ConsoleOptions {
+    /// Defaults for real use with the data in `data_dir`.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            app_id: hcx_keys::APP_ID.to_owned(),
+            memory_secrets_for_sandbox: true,
+            outbox_retry: RetryPolicy::default(),
+            outbox_poll: Duration::from_secs(1),
+            client_retry: None,
+        }
+    }
+}
+
+/// The console: store, secrets, gateway clients and change notifications.
+#[derive(Clone)]
+pub struct Console {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Console {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Console").field("data_dir", &self.inner.options.data_dir).finish()
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) options: ConsoleOptions,
+    store: Mutex<Store>,
+    pub(crate) secrets: Secrets,
+    clients: Mutex<HashMap<String, HcxClient>>,
+    pub(crate) changes: broadcast::Sender<MessagesChanged>,
+    /// Wakes the outbox worker when something is queued in this process.
+    pub(crate) outbox_wakeup: Notify,
+    pub(crate) bridge_status: Mutex<crate::dto::BridgeStatus>,
+    pub(crate) embedded_sandbox: std::sync::atomic::AtomicBool,
+}
+
+impl Console {
+    /// Opens (creating if needed) the console's data directory and database.
+    pub fn open(options: ConsoleOptions) -> Result<Console> {
+        std::fs::create_dir_all(&options.data_dir).map_err(ConsoleError::io(format!(
+            "creating the data directory {}",
+            options.data_dir.display()
+        )))?;
+        let store = Store::open(options.data_dir.join(DATABASE_FILE))?;
+        let secrets = Secrets::new(&options.app_id, options.memory_secrets_for_sandbox);
+        let (changes, _) = broadcast::channel(256);
+        Ok(Console {
+            inner: Arc::new(Inner {
+                options,
+                store: Mutex::new(store),
+                secrets,
+                clients: Mutex::new(HashMap::new()),
+                changes,
+                outbox_wakeup: Notify::new(),
+                bridge_status: Mutex::new(crate::dto::BridgeStatus::Stopped),
+                embedded_sandbox: std::sync::atomic::AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.options.data_dir
+    }
+
+    /// The database file.
+    pub fn database_path(&self) -> PathBuf {
+        self.inner.options.data_dir.join(DATABASE_FILE)
+    }
+
+    /// The keychain service this console uses.
+    pub fn app_id(&self) -> &str {
+        self.inner.secrets.app_id()
+    }
+
+    /// Subscribe to batched change notifications (`MessagesChanged`): one per ingest or send,
+    /// naming the cycles that changed.
+    pub fn subscribe(&self) -> broadcast::Receiver<MessagesChanged> {
+        self.inner.changes.subscribe()
+    }
+
+    /// Marks the console as running on its embedded sandbox (shown in [`crate::dto::AppStatus`]).
+    pub fn set_embedded_sandbox(&self, on: bool) {
+        self.inner.embedded_sandbox.store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Runs `f` with read access to the store.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(hcx_store::Reader<'_>) -> Result<T>) -> Result<T> {
+        let store = self.inner.store.lock().unwrap_or_else(PoisonError::into_inner);
+        f(store.read())
+    }
+
+    /// Runs `f` in one write transaction.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
+        let mut store = self.inner.store.lock().unwrap_or_else(PoisonError::into_inner);
+        store.write(f)
+    }
+
+    /// A profile by id.
+    pub(crate) fn profile(&self, id: &str) -> Result<Profile> {
+        self.read(|r| r.get_profile(id)?.ok_or_else(|| ConsoleError::ProfileNotFound(id.into())))
+    }
+
+    /// The selected profile.
+    pub(crate) fn active(&self) -> Result<Profile> {
+        self.read(|r| r.active_profile()?.ok_or(ConsoleError::NoActiveProfile))
+    }
+
+    /// The gateway client of a profile (cached: it holds the token and certificate caches).
+    pub(crate) fn client(&self, profile: &Profile) -> Result<HcxClient> {
+        if let Some(c) =
+            self.inner.clients.lock().unwrap_or_else(PoisonError::into_inner).get(&profile.id)
+        {
+            return Ok(c.clone());
+        }
+        let password = self.inner.secrets.get(profile, SecretKind::GatewaySecret)?.ok_or(
+            ConsoleError::MissingSecret {
+                profile: profile.id.clone(),
+                what: "gateway password",
+                hint: "set it with `hcx profile add … --password-env VAR` (or in Settings)",
+            },
+        )?;
+        let username = profile
+            .fields
+            .username
+            .clone()
+            .or_else(|| profile.fields.email.clone())
+            .ok_or_else(|| ConsoleError::input("username", "the profile has no gateway username"))?;
+        let mut config = GatewayConfig::new(
+            &profile.fields.gateway_base_url,
+            &profile.fields.participant_code,
+            Credentials::Password {
+                username,
+                password: hcx_client::Secret::new(password.expose()),
+            },
+        );
+        config.dialect = match profile.fields.dialect {
+            hcx_store::Dialect::Swasth => hcx_protocol::Dialect::Swasth,
+            hcx_store::Dialect::Nhcx => hcx_protocol::Dialect::Nhcx,
+        };
+        config.roles = profile.fields.roles.iter().filter_map(|r| r.parse().ok()).collect();
+        if let Some(retry) = &self.inner.options.client_retry {
+            config.retry = retry.clone();
+        }
+        let client = HcxClient::new(config)?;
+        self.inner
+            .clients
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(profile.id.clone(), client.clone());
+        Ok(client)
+    }
+
+    /// Drops a cached client (after its password or settings changed).
+    pub(crate) fn forget_client(&self, profile_id: &str) {
+        self.inner.clients.lock().unwrap_or_else(PoisonError::into_inner).remove(profile_id);
+    }
+
+    /// Tells subscribers which cycles changed.
+    pub(crate) fn notify(&self, correlation_ids: impl IntoIterator<Item = String>, incoming: u32) {
+        let ids: BTreeSet<String> = correlation_ids.into_iter().collect();
+        if ids.is_empty() {
+            return;
+        }
+        // No subscriber is fine (the CLI has none).
+        let _ = self
+            .inner
+            .changes
+            .send(MessagesChanged { correlation_ids: ids.into_iter().collect(), incoming });
+    }
+}
+
+/// An audit entry (never holds secrets: callers pass ids, codes and outcomes only).
+pub(crate) fn audit(
+    profile_id: &str,
+    correlation_id: Option<&str>,
+    actor: &str,
+    event: &str,
+    details: serde_json::Value,
+    at: DateTime<Utc>,
+) -> NewAuditEntry {
+    NewAuditEntry {
+        at,
+        profile_id: Some(profile_id.to_owned()),
+        correlation_id: correlation_id.map(str::to_owned),
+        actor: actor.to_owned(),
+        event: event.to_owned(),
+        details,
+    }
+}

@@ -1,0 +1,210 @@
+//! `hcx demo` and the local-exchange helpers it shares with the end-to-end tests: the embedded
+//! sandbox exchange, an embedded bridge, and console profiles registered on both, all in one
+//! process over real loopback HTTP, real SQLite files, real JWE and the real keychain (with the
+//! sandbox-only memory fallback when no keychain exists).
+
+use std::path::Path;
+use std::time::Duration;
+
+use hcx_bridge::{Bridge, BridgeConfig, BridgeHandle, PollerOptions};
+use hcx_keys::Secret;
+use hcx_sandbox::{DemoKind, Sandbox, SandboxConfig, SandboxHandle};
+use hcx_store::{Dialect, Environment};
+
+use crate::console::{Console, ConsoleOptions};
+use crate::dto::{ClaimItemForm, ComposeForm, ProfileView, ThreadDetail};
+use crate::error::{ConsoleError, Result};
+use crate::onboarding::SandboxAdmin;
+use crate::profiles::NewProfile;
+
+/// An exchange and a bridge running in this process.
+#[derive(Debug)]
+pub struct LocalExchange {
+    /// The sandbox exchange with its demo payer, TPA and provider.
+    pub sandbox: SandboxHandle,
+    /// The callback mailbox.
+    pub bridge: BridgeHandle,
+}
+
+impl LocalExchange {
+    /// Starts both with their data under `dir` (`dir/sandbox`, `dir/bridge`). `fast` shortens
+    /// the scripted counterparties' delays (tests).
+    pub async fn start(dir: &Path, fast: bool) -> Result<LocalExchange> {
+        let sandbox_dir = dir.join("sandbox");
+        let config = if fast {
+            SandboxConfig::for_tests(&sandbox_dir)
+        } else {
+            SandboxConfig::new(&sandbox_dir)
+        };
+        let sandbox = Sandbox::start(config).await?;
+        let bridge = Bridge::start(BridgeConfig::new(dir.join("bridge"))).await?;
+        Ok(LocalExchange { sandbox, bridge })
+    }
+
+    /// The participant code of a demo counterparty.
+    pub fn code(&self, kind: DemoKind) -> Result<String> {
+        self.sandbox
+            .participant(kind)
+            .map(|p| p.participant_code.clone())
+            .ok_or_else(|| ConsoleError::NotAllowed("the sandbox runs without demo participants".into()))
+    }
+
+    /// Creates a sandbox profile in `console`, generates its key, registers it on the sandbox
+    /// with the bridge endpoint, and serves its mailbox on the bridge. Its gateway password
+    /// and bridge token are random and live only in the profile's secret store.
+    pub async fn onboard(
+        &self,
+        console: &Console,
+        name: &str,
+        code: &str,
+        roles: &[&str],
+    ) -> Result<ProfileView> {
+        let password = Secret::new(format!("pw-{}", uuid::Uuid::new_v4().simple()));
+        let token = hcx_bridge::generate_token()?;
+        let local = code.split('@').next().unwrap_or(code);
+        let profile = console
+            .add_profile(NewProfile {
+                name: name.to_owned(),
+                participant_code: code.to_owned(),
+                roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+                environment: Environment::Sandbox,
+                gateway_url: self.sandbox.base_url(),
+                dialect: Dialect::Swasth,
+                bridge_url: Some(self.bridge.base_url().to_owned()),
+                username: Some(format!("{local}-{}@example.org", &uuid::Uuid::new_v4().simple().to_string()[..6])),
+                email: None,
+                password: Some(password),
+                bridge_token: Some(Secret::new(token.expose().to_owned())),
+            })
+            .await?;
+        console.generate_key(&profile.id).await?;
+        let admin = self.sandbox.admin_credentials();
+        let admin = SandboxAdmin {
+            username: admin.username.clone(),
+            password: Secret::new(admin.password.expose().to_owned()),
+        };
+        console.register_on_sandbox(&profile.id, &admin, &self.bridge.endpoint_url(code)).await?;
+        let gateway_cert = console.participant_certificate(&profile.id, self.sandbox.hcx_code()).await?;
+        self.bridge.add_participant(code, token.expose(), Some(&gateway_cert))?;
+        Ok(profile)
+    }
+
+    /// Stops the bridge and the sandbox.
+    pub async fn shutdown(self) {
+        if let Err(e) = self.bridge.shutdown().await {
+            tracing::warn!(error = %e, "bridge shutdown");
+        }
+        self.sandbox.shutdown().await;
+    }
+}
+
+/// A preauth for the demo: two items, 39,500.00 in all.
+pub fn demo_preauth(recipient: &str, workflow_id: Option<String>) -> ComposeForm {
+    ComposeForm {
+        use_case: "preauth".into(),
+        recipient: recipient.into(),
+        workflow_id,
+        related_correlation_id: None,
+        patient_name: "Asha Verma".into(),
+        patient_gender: "female".into(),
+        patient_birth_date: Some("1988-04-12".into()),
+        patient_abha: None,
+        policy_number: "POL-2026-000123".into(),
+        diagnoses: vec!["K35.8 Acute appendicitis".into()],
+        items: vec![
+            ClaimItemForm {
+                code: "ROOM".into(),
+                description: "Room rent, 3 days".into(),
+                quantity: "3".into(),
+                unit_price: "1500.00".into(),
+            },
+            ClaimItemForm {
+                code: "SURG".into(),
+                description: "Laparoscopic appendectomy".into(),
+                quantity: "1".into(),
+                unit_price: "35000.00".into(),
+            },
+        ],
+        attachments: Vec::new(),
+        note: None,
+        practitioner_name: Some("Dr. Ravi Kumar".into()),
+        practitioner_hpr_id: Some("71-4563-2147-8563".into()),
+    }
+}
+
+/// Waits until cycle `correlation_id` reaches one of `states` (checked on every change
+/// notification and every 200 ms).
+pub async fn wait_for_state(
+    console: &Console,
+    correlation_id: &str,
+    states: &[&str],
+    timeout: Duration,
+) -> Result<ThreadDetail> {
+    let mut changes = console.subscribe();
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let detail = console.get_thread(correlation_id).await?;
+        if states.contains(&detail.thread.state.as_str()) {
+            return Ok(detail);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(ConsoleError::Timeout(format!(
+                "cycle {correlation_id} is still {} after {timeout:?} (waiting for {states:?})",
+                detail.thread.state
+            )));
+        }
+        tokio::select! {
+            _ = changes.recv() => {}
+            () = tokio::time::sleep(Duration::from_millis(200)) => {}
+        }
+    }
+}
+
+/// What `hcx demo` produced.
+#[derive(Debug)]
+pub struct DemoReport {
+    /// The preauth cycle, finished.
+    pub detail: ThreadDetail,
+}
+
+/// Runs the demo: sandbox, bridge, demo payer and a provider profile in this process; sends a
+/// preauth and returns the finished cycle. Everything lives in a temporary directory and the
+/// profile's secrets are removed from the keychain at the end.
+pub async fn run_demo(app_id: &str, timeout: Duration) -> Result<DemoReport> {
+    let dir = tempfile::Builder::new()
+        .prefix("hcx-demo-")
+        .tempdir()
+        .map_err(ConsoleError::io("creating the demo directory"))?;
+    let exchange = LocalExchange::start(dir.path(), false).await?;
+    let mut options = ConsoleOptions::new(dir.path().join("console"));
+    options.app_id = app_id.to_owned();
+    let console = Console::open(options)?;
+    console.set_embedded_sandbox(true);
+    let payer = exchange.code(DemoKind::Payer)?;
+    let result = async {
+        let profile = exchange
+            .onboard(&console, "Demo Clinic", "demo-clinic@sandbox", &["provider.hospital"])
+            .await?;
+        console.recover_outbox()?;
+        let worker = console.start_outbox_worker();
+        let poller = console.start_bridge_poller_with(
+            &profile.id,
+            PollerOptions { wait: Duration::from_secs(5), ..PollerOptions::default() },
+        )?;
+        let receipt = console.send_compose(demo_preauth(&payer, None)).await?;
+        let detail =
+            wait_for_state(&console, &receipt.correlation_id, &["complete", "rejected", "error"], timeout)
+                .await;
+        if let Some(p) = poller {
+            p.stop().await;
+        }
+        worker.stop().await;
+        let cleanup = console.delete_profile(&profile.id).await;
+        let detail = detail?;
+        cleanup?;
+        Ok(DemoReport { detail })
+    }
+    .await;
+    exchange.shutdown().await;
+    result
+}

@@ -1,0 +1,428 @@
+//! Ingest: one callback from the bridge mailbox (or any other channel) becomes a stored message
+//! and a move of its cycle.
+//!
+//! Order, which is what makes "nothing acknowledged is ever lost" hold: validate with
+//! hcx-protocol → decrypt with the current or the previous key → store the message (dedupe by
+//! `x-hcx-api_call_id`), move the thread, queue any error answer, all in ONE transaction →
+//! only then return `Ok`, after which the poller acknowledges the envelope. A crash before the
+//! commit redelivers the envelope; a crash after it redelivers a duplicate that changes nothing.
+//!
+//! A message we cannot read (wrong key, broken JWE, bad headers, wrong FHIR content) is still
+//! stored with an error code, and when it was a request we answer the sender with a plain-JSON
+//! `response.error` on the `on_*` path: `ERR_INVALID_ENCRYPTION`, `ERR_INVALID_PAYLOAD` or
+//! `ERR_WRONG_DOMAIN_PAYLOAD`. The gateway's own error callback (sender = the HCX, no
+//! timestamp) is accepted and moves the cycle to `error`.
+
+use chrono::{DateTime, Utc};
+use hcx_protocol::{
+    Action, Body, Details, ErrorCode, Headers, PrivateKey, ProtocolResponse, Status, parse_body,
+};
+use hcx_store::{
+    AmountUpdate, MessageDirection, NewMessage, NewThread, Profile, ThreadDirection, ThreadFilter,
+    ThreadState, UseCase, Writer,
+};
+use serde_json::{Value, json};
+
+use crate::console::{Console, audit};
+use crate::error::Result;
+use crate::outbox::{Outgoing, advance, enqueue};
+use crate::payload;
+use crate::thread_state::{AnswerKind, Event};
+
+/// What happened to one incoming message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IngestOutcome {
+    /// Stored for the first time.
+    Stored {
+        /// Its cycle.
+        correlation_id: String,
+        /// The error code when it could not be read (it is stored anyway).
+        error: Option<String>,
+    },
+    /// Already stored earlier (a redelivery); nothing changed.
+    Duplicate {
+        /// Its cycle.
+        correlation_id: String,
+    },
+}
+
+/// The use case a protocol action belongs to (`None` for status, search and EOB).
+pub(crate) fn use_case_of(action: Action) -> Option<UseCase> {
+    UseCase::parse(action.resource())
+}
+
+struct Read {
+    headers: Headers,
+    payload: Option<Value>,
+    /// Code and message when the message could not be read.
+    problem: Option<(ErrorCode, String)>,
+}
+
+impl Console {
+    /// Handles one bridge envelope for `profile_id`. Returns `Ok` once the message is safely
+    /// stored (new or duplicate): the caller may acknowledge it then.
+    pub async fn ingest_envelope(
+        &self,
+        profile_id: &str,
+        envelope: &hcx_bridge::Envelope,
+    ) -> Result<IngestOutcome> {
+        self.ingest_body(
+            profile_id,
+            &envelope.path,
+            envelope.body.as_bytes(),
+            Some(&envelope.api_call_id),
+            envelope.received_at,
+        )
+    }
+
+    /// Handles one received HTTP body that arrived on `path` (`/preauth/on_submit`, with or
+    /// without a version prefix).
+    pub fn ingest_body(
+        &self,
+        profile_id: &str,
+        path: &str,
+        body: &[u8],
+        api_call_hint: Option<&str>,
+        received_at: DateTime<Utc>,
+    ) -> Result<IngestOutcome> {
+        let profile = self.profile(profile_id)?;
+        let now = Utc::now();
+        let action = Action::from_path(path).map(|(_, a)| a);
+        let raw = String::from_utf8_lossy(body).into_owned();
+        let read = self.read_message(&profile, action, body, now);
+        let headers = &read.headers;
+        let correlation_id = headers.correlation_id().unwrap_or_default().to_owned();
+        let api_call_id = headers
+            .api_call_id()
+            .or(api_call_hint)
+            .map(str::to_owned)
+            // Without any id (an unreadable body) each delivery is kept as its own row:
+            // storing it twice is better than losing it.
+            .unwrap_or_else(|| format!("unidentified-{}", uuid::Uuid::new_v4()));
+        let status = headers.status().and_then(std::result::Result::ok);
+        let message = NewMessage {
+            profile_id: profile.id.clone(),
+            api_call_id,
+            direction: MessageDirection::In,
+            correlation_id: correlation_id.clone(),
+            workflow_id: headers.workflow_id().map(str::to_owned),
+            action: action.map_or_else(|| path.to_owned(), |a| a.path().to_owned()),
+            sender_code: headers.sender_code().map(str::to_owned),
+            recipient_code: headers.recipient_code().map(str::to_owned),
+            protocol_status: status.map(|s| s.as_str().to_owned()),
+            protected_headers: Some(Value::Object(headers.as_map().clone())),
+            raw_body: raw,
+            decrypted_payload: read.payload.clone(),
+            created_at: now,
+            received_at: Some(received_at),
+        };
+        let reply = match (&read.problem, action) {
+            (Some((code, message)), Some(a)) if !a.is_callback() && can_answer(headers) => {
+                Some(error_reply(&profile, a, headers, code, message))
+            }
+            _ => None,
+        };
+        let mut touched = vec![correlation_id.clone()];
+        let outcome = self.write(|w| {
+            let stored = w.insert_message(&message)?;
+            if !stored.is_new() {
+                return Ok(IngestOutcome::Duplicate { correlation_id: correlation_id.clone() });
+            }
+            if let Some((code, _)) = &read.problem {
+                w.set_message_error(stored.id(), code.as_str())?;
+            } else if let Some(a) = action {
+                touched.extend(apply_effects(w, &profile, a, headers, read.payload.as_ref(), now)?);
+            }
+            if let Some(out) = &reply {
+                enqueue(w, &profile, out, now)?;
+            }
+            w.append_audit(&audit(
+                &profile.id,
+                Some(&correlation_id),
+                "bridge",
+                "message.received",
+                json!({
+                    "action": message.action,
+                    "apiCallId": message.api_call_id,
+                    "sender": message.sender_code,
+                    "status": message.protocol_status,
+                    "error": read.problem.as_ref().map(|(c, _)| c.as_str()),
+                }),
+                now,
+            ))?;
+            Ok(IngestOutcome::Stored {
+                correlation_id: correlation_id.clone(),
+                error: read.problem.as_ref().map(|(c, _)| c.as_str().to_owned()),
+            })
+        })?;
+        if let IngestOutcome::Stored { .. } = &outcome {
+            if reply.is_some() {
+                self.inner.outbox_wakeup.notify_one();
+            }
+            self.notify(touched, 1);
+        }
+        Ok(outcome)
+    }
+
+    /// Validates and decrypts. Never fails: problems are returned in [`Read::problem`].
+    fn read_message(
+        &self,
+        profile: &Profile,
+        action: Option<Action>,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> Read {
+        let ours = &profile.fields.participant_code;
+        let parsed = match parse_body(body) {
+            Ok(b) => b,
+            Err(e) => {
+                return Read {
+                    headers: Headers::new(),
+                    payload: None,
+                    problem: Some((ErrorCode::ErrInvalidPayload, format!("unreadable body: {e}"))),
+                };
+            }
+        };
+        let peeked = parsed.headers().unwrap_or_default();
+        if let Err(v) = hcx_protocol::validate_incoming(&parsed, ours, now) {
+            let code = if v.code.is_recipient_whitelisted() {
+                v.code.clone()
+            } else {
+                ErrorCode::ErrInvalidPayload
+            };
+            return Read { headers: peeked, payload: None, problem: Some((code, v.message)) };
+        }
+        let Some(action) = action else {
+            return Read {
+                headers: peeked,
+                payload: None,
+                problem: Some((ErrorCode::ErrInvalidPayload, "unknown API path".to_owned())),
+            };
+        };
+        let compact = match &parsed {
+            Body::Plain(h) => return Read { headers: h.clone(), payload: None, problem: None },
+            Body::Jwe(c) => c,
+        };
+        let keys = match self.decryption_keys(profile) {
+            Ok(k) => k,
+            Err(e) => {
+                return Read {
+                    headers: peeked,
+                    payload: None,
+                    problem: Some((ErrorCode::ErrInvalidEncryption, e.to_string())),
+                };
+            }
+        };
+        let refs: Vec<&PrivateKey> = keys.iter().collect();
+        let opened = match hcx_protocol::open_with_any(compact, &refs) {
+            Ok((o, _)) => o,
+            Err(e) => {
+                return Read {
+                    headers: peeked,
+                    payload: None,
+                    problem: Some((
+                        ErrorCode::ErrInvalidEncryption,
+                        format!("the payload could not be decrypted with our key: {e}"),
+                    )),
+                };
+            }
+        };
+        let payload = match opened.payload_json() {
+            Ok(p) => p,
+            Err(e) => {
+                return Read {
+                    headers: opened.headers,
+                    payload: None,
+                    problem: Some((ErrorCode::ErrInvalidPayload, e.to_string())),
+                };
+            }
+        };
+        if !action.is_callback() && !payload::fits_action(action, &payload) {
+            return Read {
+                headers: opened.headers,
+                payload: Some(payload),
+                problem: Some((
+                    ErrorCode::ErrWrongDomainPayload,
+                    format!("{} does not carry the FHIR resource this API expects", action.path()),
+                )),
+            };
+        }
+        Read { headers: opened.headers, payload: Some(payload), problem: None }
+    }
+
+    /// The current key, then the previous one during a rotation overlap.
+    fn decryption_keys(&self, profile: &Profile) -> Result<Vec<PrivateKey>> {
+        let store = self.inner.secrets.store_for(profile)?;
+        let secrets = hcx_keys::private_keys_for_decrypt(store, &profile.id)?;
+        let mut keys = Vec::with_capacity(secrets.len());
+        for s in &secrets {
+            keys.push(PrivateKey::from_pem(s.expose().as_bytes()).map_err(hcx_protocol::Error::from)?);
+        }
+        Ok(keys)
+    }
+}
+
+/// We answer an unreadable request only when we know who sent it and for which cycle, and
+/// never a plain-JSON message (that would be an error about an error).
+fn can_answer(h: &Headers) -> bool {
+    h.sender_code().is_some_and(|s| !s.is_empty())
+        && h.correlation_id().is_some_and(|c| !c.is_empty())
+        && h.api_call_id().is_some_and(|c| !c.is_empty())
+        && h.alg().is_some()
+}
+
+fn error_reply(
+    profile: &Profile,
+    action: Action,
+    request: &Headers,
+    code: &ErrorCode,
+    message: &str,
+) -> Outgoing {
+    let mut details = Details::new(code.as_str(), message.chars().take(300).collect::<String>());
+    details.trace = None;
+    let mut headers = ProtocolResponse::error(request, &details);
+    // We are the recipient of the request; make sure the answer goes out as us.
+    headers.insert(hcx_protocol::names::SENDER_CODE, profile.fields.participant_code.as_str());
+    Outgoing {
+        action: action.callback(),
+        headers,
+        payload: None,
+        new_thread: None,
+        event: None,
+        amounts: None,
+        audit_event: "error.answered",
+    }
+}
+
+/// Moves the cycles a readable incoming message concerns. Returns extra correlation ids that
+/// changed (the claim a payment notice settles).
+fn apply_effects(
+    w: &Writer<'_>,
+    profile: &Profile,
+    action: Action,
+    headers: &Headers,
+    payload: Option<&Value>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let correlation_id = headers.correlation_id().unwrap_or_default();
+    let status = headers.status().and_then(std::result::Result::ok);
+    let summary = payload.map(payload::summary_of);
+    let mut touched = Vec::new();
+    match action {
+        // Status answers inform; they do not move a cycle.
+        Action::HcxOnStatus | Action::HcxStatus | Action::HcxSearch | Action::HcxOnSearch => {}
+        Action::CommunicationOnRequest => {
+            advance(w, &profile.id, correlation_id, Event::QueryAnswered, now)?;
+        }
+        Action::CommunicationRequest => {
+            if w.get_thread(&profile.id, correlation_id)?.is_some() {
+                advance(w, &profile.id, correlation_id, Event::Query, now)?;
+            } else {
+                open_incoming(w, profile, UseCase::Communication, headers, summary.as_ref(), now)?;
+            }
+        }
+        Action::PaymentNoticeRequest => {
+            let amount = summary.as_ref().and_then(payload::paid);
+            open_incoming(w, profile, UseCase::PaymentNotice, headers, summary.as_ref(), now)?;
+            let settled = settle_claim(w, profile, headers, amount, now)?;
+            if let Some(paid) = amount {
+                // The ledger sums `settled` over every cycle, so the money is recorded on one
+                // thread only: the claim it settles, or the notice itself when no claim matches.
+                let settled_here = settled.is_empty().then_some(paid);
+                w.set_thread_amounts(
+                    &profile.id,
+                    correlation_id,
+                    &AmountUpdate { requested: Some(paid), settled: settled_here, approved: None },
+                    now,
+                )?;
+            }
+            touched.extend(settled);
+        }
+        a if a.is_callback() => {
+            let kind = payload::answer_kind(status, summary.as_ref());
+            if status == Some(Status::ResponseError)
+                && w.get_thread(&profile.id, correlation_id)?.is_none()
+            {
+                tracing::warn!(%correlation_id, "error callback for a cycle we do not know");
+            }
+            advance(w, &profile.id, correlation_id, Event::Answer(kind), now)?;
+            if let Some(approved) = summary.as_ref().and_then(payload::approved) {
+                if kind != AnswerKind::Error && w.get_thread(&profile.id, correlation_id)?.is_some() {
+                    w.set_thread_amounts(
+                        &profile.id,
+                        correlation_id,
+                        &AmountUpdate { approved: Some(approved), ..AmountUpdate::default() },
+                        now,
+                    )?;
+                }
+            }
+        }
+        a => {
+            if let Some(use_case) = use_case_of(a) {
+                open_incoming(w, profile, use_case, headers, summary.as_ref(), now)?;
+            }
+        }
+    }
+    Ok(touched)
+}
+
+/// Opens the cycle of an incoming request (a payer desk's inbox item), unless it exists.
+fn open_incoming(
+    w: &Writer<'_>,
+    profile: &Profile,
+    use_case: UseCase,
+    headers: &Headers,
+    summary: Option<&hcx_fhir::Summary>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let correlation_id = headers.correlation_id().unwrap_or_default();
+    w.insert_thread(&NewThread {
+        profile_id: profile.id.clone(),
+        correlation_id: correlation_id.to_owned(),
+        workflow_id: headers.workflow_id().map(str::to_owned),
+        use_case,
+        counterparty_code: headers.sender_code().unwrap_or_default().to_owned(),
+        direction: ThreadDirection::Incoming,
+        state: ThreadState::Received,
+        requested_amount: summary.and_then(payload::requested),
+        currency: "INR".to_owned(),
+        patient_label: summary.and_then(payload::patient),
+        opened_at: now,
+    })?;
+    Ok(())
+}
+
+/// A payment notice settles the approved claim of the same workflow.
+fn settle_claim(
+    w: &Writer<'_>,
+    profile: &Profile,
+    headers: &Headers,
+    amount: Option<rust_decimal::Decimal>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let Some(workflow_id) = headers.workflow_id() else {
+        return Ok(Vec::new());
+    };
+    let claims = w.list_threads(&ThreadFilter {
+        profile_id: profile.id.clone(),
+        workflow_id: Some(workflow_id.to_owned()),
+        use_cases: vec![UseCase::Claim],
+        states: vec![ThreadState::Complete],
+        direction: Some(ThreadDirection::Outgoing),
+        ..ThreadFilter::default()
+    })?;
+    let mut touched = Vec::new();
+    for claim in claims {
+        advance(w, &profile.id, &claim.correlation_id, Event::PaymentNotice, now)?;
+        if let Some(paid) = amount {
+            w.set_thread_amounts(
+                &profile.id,
+                &claim.correlation_id,
+                &AmountUpdate { settled: Some(paid), ..AmountUpdate::default() },
+                now,
+            )?;
+        }
+        touched.push(claim.correlation_id);
+    }
+    Ok(touched)
+}

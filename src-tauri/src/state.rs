@@ -1,0 +1,85 @@
+//! What the app keeps in Tauri's managed state: cheap `Clone` handles, registered once in
+//! `setup`.
+//!
+//! [`Shell`] holds the console (itself a cheap handle over the store, secrets and clients) and
+//! the running background pieces: the embedded exchange when the app runs on its own sandbox,
+//! the outbox worker and bridge poller of the active profile, and the event loops. Dropping the
+//! last handle stops all of them (each piece stops on `Drop`).
+
+use std::sync::Arc;
+
+use hcx_console::Console;
+use tokio::sync::Mutex;
+
+use crate::events::Loops;
+use crate::startup::Embedded;
+
+/// The managed state every command receives.
+#[derive(Clone)]
+pub struct Shell {
+    /// The console's use cases.
+    pub console: Console,
+    running: Arc<Mutex<Running>>,
+}
+
+#[derive(Default)]
+struct Running {
+    embedded: Option<Embedded>,
+    background: Option<hcx_console::Background>,
+    /// The profile whose background is running.
+    background_profile: Option<String>,
+    loops: Option<Loops>,
+}
+
+impl Shell {
+    /// A shell over `console` with nothing running yet.
+    pub fn new(console: Console) -> Self {
+        Shell { console, running: Arc::new(Mutex::new(Running::default())) }
+    }
+
+    /// Keeps the event loops alive as long as the shell lives.
+    pub(crate) async fn set_loops(&self, loops: Loops) {
+        self.running.lock().await.loops = Some(loops);
+    }
+
+    /// Keeps the embedded exchange alive as long as the shell lives.
+    pub(crate) async fn set_embedded(&self, embedded: Embedded) {
+        self.running.lock().await.embedded = Some(embedded);
+    }
+
+    /// Makes sure the outbox worker and bridge poller run for the active profile: started when
+    /// none run, restarted when the active profile changed since they started. Without an
+    /// active profile nothing runs.
+    pub(crate) async fn sync_background(&self) -> Result<(), hcx_console::ConsoleError> {
+        let active = match self.console.active_profile().await {
+            Ok(p) => Some(p.id),
+            Err(hcx_console::ConsoleError::NoActiveProfile) => None,
+            Err(e) => return Err(e),
+        };
+        let mut running = self.running.lock().await;
+        if running.background.is_some() && running.background_profile == active {
+            return Ok(());
+        }
+        if let Some(old) = running.background.take() {
+            old.stop().await;
+        }
+        running.background_profile = None;
+        if active.is_some() {
+            running.background = Some(self.console.start_background()?);
+            running.background_profile = active;
+        }
+        Ok(())
+    }
+
+    /// Stops everything in order: the loops that talk to the exchange first, then the exchange.
+    pub(crate) async fn shutdown(&self) {
+        let mut running = self.running.lock().await;
+        running.loops = None;
+        if let Some(bg) = running.background.take() {
+            bg.stop().await;
+        }
+        if let Some(embedded) = running.embedded.take() {
+            embedded.shutdown().await;
+        }
+    }
+}
