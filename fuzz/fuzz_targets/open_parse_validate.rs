@@ -10,7 +10,8 @@ use hcx_protocol::validate::{ParticipantInfo, Registry};
 use hcx_protocol::{Action, Caller, Policy, Role};
 use libfuzzer_sys::fuzz_target;
 
-const KEY_PEM: &[u8] = include_bytes!("../../crates/hcx-protocol/tests/fixtures/sample-private-key.pem");
+const KEY_PEM: &[u8] =
+    include_bytes!("../../crates/hcx-protocol/tests/fixtures/sample-private-key.pem");
 
 fn key() -> &'static PrivateKey {
     static KEY: OnceLock<PrivateKey> = OnceLock::new();
@@ -28,7 +29,12 @@ impl Registry for AnyRegistry {
             1 => vec![Role::Provider],
             _ => vec![Role::AgencyTpa, Role::HieHioHcx],
         };
-        Some(ParticipantInfo { code: code.to_owned(), status: status.to_owned(), roles, os_owner: Some(code.to_owned()) })
+        Some(ParticipantInfo {
+            code: code.to_owned(),
+            status: status.to_owned(),
+            roles,
+            os_owner: Some(code.to_owned()),
+        })
     }
 }
 
@@ -40,9 +46,17 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(body) = hcx_protocol::parse_body(data) {
         let headers = body.headers();
-        let sender = headers.as_ref().ok().and_then(|h| h.sender_code().map(str::to_owned)).unwrap_or_default();
+        let sender = headers
+            .as_ref()
+            .ok()
+            .and_then(|h| h.sender_code().map(str::to_owned))
+            .unwrap_or_default();
         let caller = Caller { sub: sender, roles: vec![Role::Provider] };
-        for action in [Action::CoverageEligibilityCheck, Action::ClaimOnSubmit, Action::PredeterminationOnSubmit] {
+        for action in [
+            Action::CoverageEligibilityCheck,
+            Action::ClaimOnSubmit,
+            Action::PredeterminationOnSubmit,
+        ] {
             let _ = hcx_protocol::validate_request(action, &body, &caller, &AnyRegistry, &policy);
         }
         let _ = hcx_protocol::validate_incoming(&body, "b", policy.now);

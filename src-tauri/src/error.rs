@@ -4,7 +4,7 @@
 //! This module maps the console's error codes onto the codes that table knows, so a new console
 //! code degrades to `internal` here instead of surprising the UI with a code it never heard of.
 
-use hcx_console::error::ConsoleError;
+use hcx_console::ConsoleError;
 use serde::Serialize;
 
 /// A command's error as the UI receives it (the shape of `ErrorView` in `ui/src/bindings`).

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
@@ -63,7 +63,7 @@ async fn receive(
                     &format!("participant {code} is not served by this bridge"),
                 )
             })?;
-            authenticate(st, &p, headers)?;
+            authenticate(st, &p, headers).map_err(|m| denied(&m))?;
             Some(p)
         }
         None => None,
@@ -83,7 +83,7 @@ async fn receive(
                     &format!("recipient {} is not served by this bridge", incoming.recipient),
                 )
             })?;
-            authenticate(st, &p, headers)?;
+            authenticate(st, &p, headers).map_err(|m| denied(&m))?;
             p
         }
     };
@@ -116,7 +116,8 @@ async fn receive(
 }
 
 /// Check the gateway's bearer JWT for `p`, or warn loudly when verification is off.
-fn authenticate(st: &AppState, p: &Participant, headers: &HeaderMap) -> Result<(), Response> {
+/// `Err` carries the reason, which becomes a 401.
+fn authenticate(st: &AppState, p: &Participant, headers: &HeaderMap) -> Result<(), String> {
     if st.cfg.insecure_skip_gateway_jwt {
         tracing::warn!(
             participant = %p.code,
@@ -127,14 +128,11 @@ fn authenticate(st: &AppState, p: &Participant, headers: &HeaderMap) -> Result<(
     }
     let Some(verifier) = &p.verifier else {
         // Unreachable by construction (add() requires a cert unless insecure), but fail closed.
-        return Err(denied("no gateway certificate configured for this participant"));
+        return Err("no gateway certificate configured for this participant".to_owned());
     };
     let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let token = gateway_jwt::bearer(value).map_err(|e| denied(&e.to_string()))?;
-    verifier
-        .verify(token, chrono::Utc::now().timestamp())
-        .map(|_| ())
-        .map_err(|e| denied(&e.to_string()))
+    let token = gateway_jwt::bearer(value).map_err(|e| e.to_string())?;
+    verifier.verify(token, chrono::Utc::now().timestamp()).map(|_| ()).map_err(|e| e.to_string())
 }
 
 fn denied(message: &str) -> Response {

@@ -51,7 +51,12 @@ impl MailboxClient {
 
     /// One long-poll: unacked envelopes with cursor > `after` (or after the last ack when
     /// `None`), waiting up to `wait` for the first one to arrive.
-    pub async fn poll(&self, after: Option<u64>, wait: Duration, limit: u32) -> Result<Vec<Envelope>> {
+    pub async fn poll(
+        &self,
+        after: Option<u64>,
+        wait: Duration,
+        limit: u32,
+    ) -> Result<Vec<Envelope>> {
         let mut query: Vec<(&str, String)> =
             vec![("wait", wait.as_secs().to_string()), ("limit", limit.to_string())];
         if let Some(a) = after {
@@ -191,7 +196,11 @@ impl Drop for PollerHandle {
 /// Start a long-poll loop on the current tokio runtime. `handler` gets each envelope in cursor
 /// order; when it returns `Ok` the envelope is acked (at-least-once). When it returns `Err` the
 /// poller backs off and offers the same envelope again.
-pub fn spawn_poller<F, Fut, E>(client: MailboxClient, opts: PollerOptions, handler: F) -> PollerHandle
+pub fn spawn_poller<F, Fut, E>(
+    client: MailboxClient,
+    opts: PollerOptions,
+    handler: F,
+) -> PollerHandle
 where
     F: FnMut(Envelope) -> Fut + Send + 'static,
     Fut: Future<Output = std::result::Result<(), E>> + Send + 'static,
@@ -330,9 +339,16 @@ mod tests {
             let d = backoff(o, attempt);
             let full = (Duration::from_millis(100) * 2u32.saturating_pow((attempt - 1).min(20)))
                 .min(Duration::from_secs(2));
-            assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d:?} must lie in [{:?}, {full:?}]", full / 2);
+            assert!(
+                d >= full / 2 && d <= full,
+                "attempt {attempt}: {d:?} must lie in [{:?}, {full:?}]",
+                full / 2
+            );
         }
         let samples: std::collections::HashSet<_> = (0..20).map(|_| backoff(o, 5)).collect();
-        assert!(samples.len() > 1, "jitter must vary the delay so clients do not reconnect in lockstep");
+        assert!(
+            samples.len() > 1,
+            "jitter must vary the delay so clients do not reconnect in lockstep"
+        );
     }
 }

@@ -191,12 +191,13 @@ impl FileConfig {
         base_dir: &Path,
     ) -> Result<BridgeConfig> {
         let mut cfg = BridgeConfig::new(data_dir);
-        cfg.bind = SocketAddr::new(self.bind_address.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)), port);
+        cfg.bind =
+            SocketAddr::new(self.bind_address.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)), port);
         cfg.public_url = self.public_url;
         if let Some(mib) = self.body_limit_mib {
-            cfg.body_limit = mib.checked_mul(1024 * 1024).ok_or_else(|| {
-                BridgeError::Config("body_limit_mib is too large".to_owned())
-            })?;
+            cfg.body_limit = mib
+                .checked_mul(1024 * 1024)
+                .ok_or_else(|| BridgeError::Config("body_limit_mib is too large".to_owned()))?;
         }
         let defaults = RateLimitConfig::default();
         let per_second = self.rate_limit_per_second.unwrap_or(defaults.per_second);
@@ -218,7 +219,8 @@ impl FileConfig {
             cfg.dedupe_window = Duration::from_secs(d.saturating_mul(86_400));
         }
         cfg.insecure_skip_gateway_jwt = self.insecure_skip_gateway_jwt;
-        cfg.tls = self.tls.map(|t| TlsConfig { cert: base_dir.join(t.cert), key: base_dir.join(t.key) });
+        cfg.tls =
+            self.tls.map(|t| TlsConfig { cert: base_dir.join(t.cert), key: base_dir.join(t.key) });
         for p in self.participants {
             let gateway_cert_pem = match p.gateway_cert {
                 Some(rel) => {

@@ -148,8 +148,8 @@ impl GatewayVerifier {
             return Err(JwtError::Malformed("expected three dot-separated parts"));
         };
         let header_bytes = B64URL.decode(h).map_err(|_| JwtError::Malformed("header base64"))?;
-        let header: JoseHeader =
-            serde_json::from_slice(&header_bytes).map_err(|_| JwtError::Malformed("header JSON"))?;
+        let header: JoseHeader = serde_json::from_slice(&header_bytes)
+            .map_err(|_| JwtError::Malformed("header JSON"))?;
         match header.alg.as_deref() {
             Some("RS256") => {}
             other => return Err(JwtError::Algorithm(other.unwrap_or("").to_owned())),

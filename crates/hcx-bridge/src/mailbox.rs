@@ -37,8 +37,8 @@ pub(crate) async fn poll(
     headers: HeaderMap,
     query: Result<Query<PollQuery>, QueryRejection>,
 ) -> Response {
-    if let Err(r) = authorize(&st, &participant, &headers) {
-        return r;
+    if !authorized(&st, &participant, &headers) {
+        return unauthorized();
     }
     let Query(q) = match query {
         Ok(q) => q,
@@ -78,8 +78,8 @@ pub(crate) async fn ack(
     headers: HeaderMap,
     body: Result<Json<AckRequest>, JsonRejection>,
 ) -> Response {
-    if let Err(r) = authorize(&st, &participant, &headers) {
-        return r;
+    if !authorized(&st, &participant, &headers) {
+        return unauthorized();
     }
     let Json(req) = match body {
         Ok(b) => b,
@@ -94,7 +94,7 @@ pub(crate) async fn ack(
     }
 }
 
-fn authorize(st: &AppState, participant: &str, headers: &HeaderMap) -> Result<(), Response> {
+fn authorized(st: &AppState, participant: &str, headers: &HeaderMap) -> bool {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -102,15 +102,14 @@ fn authorize(st: &AppState, participant: &str, headers: &HeaderMap) -> Result<()
         .map(str::trim);
     // Hash even when the participant is unknown, so timing does not reveal which codes exist.
     let stored = st.participant(participant).map(|p| p.token_hash);
-    let ok = match (presented, stored) {
+    match (presented, stored) {
         (Some(token), Some(hash)) => hash.matches(token),
         (Some(token), None) => {
             let _ = TokenHash::of("").matches(token);
             false
         }
         (None, _) => false,
-    };
-    if ok { Ok(()) } else { Err(unauthorized()) }
+    }
 }
 
 fn unauthorized() -> Response {

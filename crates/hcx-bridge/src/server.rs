@@ -69,8 +69,7 @@ impl Bridge {
                     &tls.cert, &tls.key,
                 )
                 .map_err(|e| BridgeError::Tls(e.to_string()))?;
-                let server =
-                    server.acceptor(axum_server::tls_openssl::OpenSSLAcceptor::new(ssl));
+                let server = server.acceptor(axum_server::tls_openssl::OpenSSLAcceptor::new(ssl));
                 tokio::spawn(server.serve(make))
             }
         };
@@ -232,7 +231,8 @@ async fn purge_loop(st: Arc<AppState>) {
     loop {
         let now = chrono::Utc::now();
         let age = |d: Duration| {
-            chrono::Duration::from_std(d).map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |d| now - d)
+            chrono::Duration::from_std(d)
+                .map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |d| now - d)
         };
         match st.store.purge(age(st.cfg.ack_retention), age(st.cfg.dedupe_window)).await {
             Ok(r) if r != Default::default() => tracing::info!(?r, "purged acknowledged envelopes"),
@@ -262,6 +262,10 @@ mod tests {
             "http://h/p/a%20b%2Fc",
             "unsafe characters are escaped so the code stays one segment"
         );
-        assert_eq!(endpoint_url("http://h", "1000003538@hcx"), "http://h/p/1000003538@hcx", "NHCX codes keep @");
+        assert_eq!(
+            endpoint_url("http://h", "1000003538@hcx"),
+            "http://h/p/1000003538@hcx",
+            "NHCX codes keep @"
+        );
     }
 }

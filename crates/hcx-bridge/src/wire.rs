@@ -5,7 +5,9 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use hcx_protocol::{Ack, Action, Dialect, ErrorBody, ErrorCode, Headers, parse_body, validate_incoming};
+use hcx_protocol::{
+    Ack, Action, Dialect, ErrorBody, ErrorCode, Headers, parse_body, validate_incoming,
+};
 
 /// The error codes the bridge itself raises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,10 +118,11 @@ pub(crate) fn classify(
     expected_recipient: Option<&str>,
 ) -> Result<Incoming, Rejection> {
     let now = Utc::now();
-    let reject = |headers: Option<&Headers>, code: &ErrorCode, message: String, status: u16| Rejection {
-        status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
-        body: ErrorBody::new(now, headers, Some(code), message).to_json_string(),
-    };
+    let reject =
+        |headers: Option<&Headers>, code: &ErrorCode, message: String, status: u16| Rejection {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            body: ErrorBody::new(now, headers, Some(code), message).to_json_string(),
+        };
     let body = parse_body(bytes)
         .map_err(|e| reject(None, &ErrorCode::ErrInvalidPayload, e.to_string(), 400))?;
     let peeked = body.headers().ok();
@@ -136,9 +139,8 @@ pub(crate) fn classify(
         Some(r) => r.to_owned(),
         None => peeked.as_ref().and_then(Headers::recipient_code).unwrap_or_default().to_owned(),
     };
-    let headers = validate_incoming(&body, &recipient, now).map_err(|v| {
-        reject(peeked.as_ref(), &v.code, v.message.clone(), v.http_status())
-    })?;
+    let headers = validate_incoming(&body, &recipient, now)
+        .map_err(|v| reject(peeked.as_ref(), &v.code, v.message.clone(), v.http_status()))?;
     // validate_incoming guarantees these are non-empty strings.
     let sender = headers.sender_code().unwrap_or_default().to_owned();
     let api_call_id = headers.api_call_id().unwrap_or_default().to_owned();

@@ -37,7 +37,11 @@ async fn mailbox_tokens_are_per_participant_and_failures_reveal_nothing() {
     ];
     for (token, why) in cases {
         for (method, u) in [("GET", mailbox.clone()), ("POST", format!("{mailbox}/ack"))] {
-            let mut req = if method == "GET" { http.get(&u) } else { http.post(&u).json(&serde_json::json!({"cursor": 999})) };
+            let mut req = if method == "GET" {
+                http.get(&u)
+            } else {
+                http.post(&u).json(&serde_json::json!({"cursor": 999}))
+            };
             if let Some(t) = token {
                 req = req.header("authorization", format!("Bearer {t}"));
             }
@@ -45,7 +49,9 @@ async fn mailbox_tokens_are_per_participant_and_failures_reveal_nothing() {
             assert_eq!(resp.status().as_u16(), 401, "{method} with {why} is refused");
             let text = resp.text().await.unwrap();
             assert!(
-                !text.contains(&msg.api_call_id) && !text.contains("envelopes") && !text.contains("payload"),
+                !text.contains(&msg.api_call_id)
+                    && !text.contains("envelopes")
+                    && !text.contains("payload"),
                 "{method} with {why} must not leak mailbox data: {text}"
             );
         }
@@ -63,7 +69,8 @@ async fn mailbox_tokens_are_per_participant_and_failures_reveal_nothing() {
         "the client reports 401 as Unauthorized"
     );
     assert_eq!(bridge.pending(ALICE).await.unwrap(), 1, "the refused ack released nothing");
-    let alice = MailboxClient::new(bridge.base_url(), ALICE, MailboxToken::new(ALICE_TOKEN)).unwrap();
+    let alice =
+        MailboxClient::new(bridge.base_url(), ALICE, MailboxToken::new(ALICE_TOKEN)).unwrap();
     let got = alice.poll(None, Duration::ZERO, 10).await.unwrap();
     assert_eq!(got.len(), 1, "alice's own token reads her mailbox");
     bridge.shutdown().await.unwrap();

@@ -49,25 +49,42 @@ async fn every_callback_shape_is_stored_once_and_delivered_in_order() {
     let (status, body) = post(&http, &burl, Some(&jwt), &bare.body).await;
     assert_eq!(status, 202, "without /p/ prefix the recipient header picks the mailbox: {body}");
 
-    assert_eq!(bridge.pending(PROVIDER).await.unwrap(), 5, "five distinct callbacks, the repeat stored once");
+    assert_eq!(
+        bridge.pending(PROVIDER).await.unwrap(),
+        5,
+        "five distinct callbacks, the repeat stored once"
+    );
 
     let client = MailboxClient::new(bridge.base_url(), PROVIDER, MailboxToken::new(TOKEN)).unwrap();
     let got = client.poll(None, Duration::ZERO, 100).await.unwrap();
     let ids: Vec<&str> = got.iter().map(|e| e.api_call_id.as_str()).collect();
     assert_eq!(
         ids,
-        [&jwe.api_call_id, &plain.api_call_id, &gwerr.api_call_id, &versioned.api_call_id, &bare.api_call_id],
+        [
+            &jwe.api_call_id,
+            &plain.api_call_id,
+            &gwerr.api_call_id,
+            &versioned.api_call_id,
+            &bare.api_call_id
+        ],
         "envelopes come back once each, in arrival order"
     );
     assert!(got.windows(2).all(|w| w[0].cursor < w[1].cursor), "cursors strictly increase");
     assert_eq!(got[0].body, jwe.body, "the body is byte-for-byte what the gateway posted");
     assert_eq!(got[0].path, "/preauth/on_submit", "the path is the protocol path without prefix");
-    assert_eq!(got[3].path, "/claim/on_submit", "the version segment is not part of the stored path");
     assert_eq!(
-        got[0].headers["x-hcx-api_call_id"], jwe.api_call_id.as_str(),
+        got[3].path, "/claim/on_submit",
+        "the version segment is not part of the stored path"
+    );
+    assert_eq!(
+        got[0].headers["x-hcx-api_call_id"],
+        jwe.api_call_id.as_str(),
         "the protected headers are exposed as JSON"
     );
-    assert_eq!(got[2].headers["x-hcx-sender_code"], HCX_CODE, "gateway errors keep the HCX as sender");
+    assert_eq!(
+        got[2].headers["x-hcx-sender_code"], HCX_CODE,
+        "gateway errors keep the HCX as sender"
+    );
 
     let released = client.ack(got[1].cursor).await.unwrap();
     assert_eq!(released, 2, "ack releases everything up to and including its cursor");
@@ -99,7 +116,10 @@ async fn malformed_or_misaddressed_bodies_get_the_platform_error_and_are_not_sto
     ] {
         let (status, err) = post(&http, &url, Some(&jwt), body).await;
         assert_eq!(status, 400, "{why} is a client error");
-        assert_eq!(err["error"]["code"], "ERR_INVALID_PAYLOAD", "{why} is ERR_INVALID_PAYLOAD: {err}");
+        assert_eq!(
+            err["error"]["code"], "ERR_INVALID_PAYLOAD",
+            "{why} is ERR_INVALID_PAYLOAD: {err}"
+        );
         assert!(err["timestamp"].is_i64(), "the error body has the platform's ms timestamp: {err}");
     }
 
@@ -124,7 +144,8 @@ async fn malformed_or_misaddressed_bodies_get_the_platform_error_and_are_not_sto
     let (status, _) = post(&http, &nurl, Some(&jwt), &stranger.body).await;
     assert_eq!(status, 404, "an unknown participant prefix is a hard 404 (gateway does not retry)");
 
-    let (status, _) = post(&http, &format!("{}/p/{PROVIDER}/foo/bar", bridge.base_url()), Some(&jwt), "{}").await;
+    let (status, _) =
+        post(&http, &format!("{}/p/{PROVIDER}/foo/bar", bridge.base_url()), Some(&jwt), "{}").await;
     assert_eq!(status, 404, "unknown protocol paths are 404");
 
     assert_eq!(bridge.pending(PROVIDER).await.unwrap(), 0, "nothing refused was stored");

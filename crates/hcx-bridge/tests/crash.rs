@@ -163,7 +163,11 @@ async fn acknowledged_callbacks_survive_sigkill_and_are_delivered_exactly_once_a
                             break;
                         }
                         Ok(resp) if resp.status().is_client_error() => {
-                            refused.lock().unwrap().push(format!("{}: {}", resp.status(), m.api_call_id));
+                            refused.lock().unwrap().push(format!(
+                                "{}: {}",
+                                resp.status(),
+                                m.api_call_id
+                            ));
                             break;
                         }
                         _ if Instant::now() > deadline => break,
@@ -227,11 +231,22 @@ async fn acknowledged_callbacks_survive_sigkill_and_are_delivered_exactly_once_a
         })
         .unwrap();
 
-    assert!(refused.lock().unwrap().is_empty(), "valid callbacks are never refused: {:?}", refused.lock().unwrap().first());
-    assert!(lost.is_empty(), "every callback answered 202 must reach the console; lost e.g. {:?}", lost.first());
+    assert!(
+        refused.lock().unwrap().is_empty(),
+        "valid callbacks are never refused: {:?}",
+        refused.lock().unwrap().first()
+    );
+    assert!(
+        lost.is_empty(),
+        "every callback answered 202 must reach the console; lost e.g. {:?}",
+        lost.first()
+    );
     assert_eq!(acked.len(), n, "with retries every callback is eventually acknowledged");
     assert_eq!(phantom, 0, "the console receives only callbacks that were sent");
     assert_eq!(rows, distinct, "each api_call_id is stored exactly once despite retries");
     assert_eq!(rows as usize, n, "one stored row per callback");
-    assert!(retries.load(Ordering::Relaxed) > 0, "the kills must actually have interrupted the load");
+    assert!(
+        retries.load(Ordering::Relaxed) > 0,
+        "the kills must actually have interrupted the load"
+    );
 }

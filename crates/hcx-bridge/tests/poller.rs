@@ -23,7 +23,11 @@ fn fast() -> PollerOptions {
     }
 }
 
-async fn wait_for(rx: &mut watch::Receiver<PollerState>, what: &str, pred: impl Fn(&PollerState) -> bool) -> PollerState {
+async fn wait_for(
+    rx: &mut watch::Receiver<PollerState>,
+    what: &str,
+    pred: impl Fn(&PollerState) -> bool,
+) -> PollerState {
     let peek = rx.clone();
     let r = tokio::time::timeout(Duration::from_secs(20), rx.wait_for(|s| pred(s)))
         .await
@@ -50,7 +54,10 @@ async fn backs_off_while_the_bridge_is_down_then_connects_and_delivers() {
     let PollerState::BackingOff { attempt, last_error, until } = s else { unreachable!() };
     assert!(attempt >= 1, "attempts are counted from 1");
     assert!(last_error.contains("poll"), "the UI is told what failed: {last_error}");
-    assert!(until > chrono::Utc::now() - chrono::Duration::seconds(5), "until is a near-future UTC time");
+    assert!(
+        until > chrono::Utc::now() - chrono::Duration::seconds(5),
+        "until is a near-future UTC time"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let gw = Gateway::new();
@@ -72,7 +79,11 @@ async fn backs_off_while_the_bridge_is_down_then_connects_and_delivers() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(*seen.lock().unwrap(), vec![msg.api_call_id], "the handler got the callback once");
-    assert_eq!(bridge.pending(PROVIDER).await.unwrap(), 0, "after the handler succeeded it was acked");
+    assert_eq!(
+        bridge.pending(PROVIDER).await.unwrap(),
+        0,
+        "after the handler succeeded it was acked"
+    );
 
     drop(handle);
     wait_for(&mut rx, "Stopped", |s| *s == PollerState::Stopped).await;
@@ -117,7 +128,11 @@ async fn a_failing_handler_is_retried_and_nothing_is_acked_before_success() {
     })
     .await;
     assert!(matches!(s, PollerState::BackingOff { .. }), "a handler error backs off");
-    assert_eq!(bridge.pending(PROVIDER).await.unwrap(), 2, "nothing is acked while the handler fails");
+    assert_eq!(
+        bridge.pending(PROVIDER).await.unwrap(),
+        2,
+        "nothing is acked while the handler fails"
+    );
 
     gate_tx.send_replace(true);
     for _ in 0..200 {
@@ -126,16 +141,26 @@ async fn a_failing_handler_is_retried_and_nothing_is_acked_before_success() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(bridge.pending(PROVIDER).await.unwrap(), 0, "both are acked once the handler succeeds");
+    assert_eq!(
+        bridge.pending(PROVIDER).await.unwrap(),
+        0,
+        "both are acked once the handler succeeds"
+    );
     let calls = calls.lock().unwrap().clone();
-    assert!(calls.iter().all(|c| *c == first.api_call_id || *c == second.api_call_id), "only real envelopes");
+    assert!(
+        calls.iter().all(|c| *c == first.api_call_id || *c == second.api_call_id),
+        "only real envelopes"
+    );
     let last_two = &calls[calls.len() - 2..];
     assert_eq!(
         last_two,
         [first.api_call_id.clone(), second.api_call_id.clone()],
         "after the failures the same envelopes are offered again, in order (at-least-once)"
     );
-    assert!(calls.len() >= 4, "the failed envelope was offered again rather than skipped: {calls:?}");
+    assert!(
+        calls.len() >= 4,
+        "the failed envelope was offered again rather than skipped: {calls:?}"
+    );
     handle.stop().await;
     bridge.shutdown().await.unwrap();
 }

@@ -13,7 +13,7 @@ use hcx_fhir::build::{
 use hcx_fhir::{AttachmentBuilder, Severity};
 use hcx_protocol::{Action, Headers, Status};
 use hcx_store::{
-    AmountUpdate, MessageDirection, NewThread, Profile, ThreadDirection, ThreadState, UseCase,
+    MessageDirection, NewThread, Profile, ThreadDirection, ThreadState, UseCase,
 };
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -606,11 +606,6 @@ pub(crate) fn patient_from(s: Option<&hcx_fhir::Summary>, label: Option<&str>) -
         mrn: None,
         phone: None,
     }
-}
-
-/// Amounts of an approval, for the thread row.
-pub(crate) fn approved_update(total: Decimal) -> AmountUpdate {
-    AmountUpdate { approved: Some(total), ..AmountUpdate::default() }
 }
 
 /// What a related (earlier) cycle contributes to a new claim.

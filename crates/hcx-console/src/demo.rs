@@ -108,7 +108,7 @@ pub fn demo_preauth(recipient: &str, workflow_id: Option<String>) -> ComposeForm
         patient_name: "Asha Verma".into(),
         patient_gender: "female".into(),
         patient_birth_date: Some("1988-04-12".into()),
-        patient_abha: None,
+        patient_abha: Some("91-4567-8912-3456".into()),
         policy_number: "POL-2026-000123".into(),
         diagnoses: vec!["K35.8 Acute appendicitis".into()],
         items: vec![

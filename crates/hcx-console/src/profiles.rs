@@ -156,6 +156,20 @@ impl Console {
         Ok(profile_view(&self.active()?))
     }
 
+    /// The id of the profile with this id, participant code or exact name.
+    pub fn profile_id_for(&self, key: &str) -> Result<String> {
+        Ok(self.find_profile(key)?.id)
+    }
+
+    /// The callback endpoint URL to register for a profile: its bridge mailbox endpoint.
+    pub fn bridge_endpoint(&self, profile_id: &str) -> Result<Option<String>> {
+        let p = self.profile(profile_id)?;
+        Ok(p.fields
+            .bridge_url
+            .as_deref()
+            .map(|b| hcx_bridge::endpoint_url(b, &p.fields.participant_code)))
+    }
+
     /// A profile by id, participant code or exact name.
     pub(crate) fn find_profile(&self, key: &str) -> Result<Profile> {
         self.read(|r| {

@@ -2,7 +2,6 @@
 //! reject) with an hcx-fhir ClaimResponse, ask the hospital for documents, redirect, or answer
 //! with a protocol error.
 
-use chrono::Utc;
 use hcx_fhir::build::{
     self, AdjudicatedItemInput, BuildContext, ClaimResponseInput, ClaimType, ClaimUse, CodeInput,
     CommunicationRequestInput, DecisionInput, EligibilityPurpose, EligibilityResponseInput,

@@ -107,7 +107,6 @@ impl Secrets {
                     && profile.fields.environment == Environment::Sandbox =>
             {
                 if !self.announced.swap(true, Ordering::SeqCst) {
-                    eprintln!("hcx: {MEMORY_FALLBACK_NOTICE}");
                     tracing::warn!("{MEMORY_FALLBACK_NOTICE}");
                 }
                 Ok(&self.session)

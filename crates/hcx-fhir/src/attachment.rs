@@ -108,7 +108,10 @@ fn encode<R: Read>(
         return Err(Error::input("contentType", "an attachment needs a content type"));
     }
     if title.is_empty() {
-        return Err(Error::input("title", "an attachment needs a title (payers reject untitled documents)"));
+        return Err(Error::input(
+            "title",
+            "an attachment needs a title (payers reject untitled documents)",
+        ));
     }
 
     let mut sha1 = Sha1::new();

@@ -11,9 +11,10 @@ use crate::{Error, Result};
 
 /// Reads and parses a JSON file.
 fn read_json(path: &Path) -> Result<Value> {
-    let bytes =
-        std::fs::read(path).map_err(|source| Error::Io { what: path.display().to_string(), source })?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::NotJson { path: path.to_owned(), reason: e.to_string() })
+    let bytes = std::fs::read(path)
+        .map_err(|source| Error::Io { what: path.display().to_string(), source })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Error::NotJson { path: path.to_owned(), reason: e.to_string() })
 }
 
 /// Checks a file. Returns `{file, errors, warnings, findings[]}` and the exit code: 1 when there

@@ -95,10 +95,8 @@ pub fn concept_text(cc: &Value) -> Option<String> {
 
 /// A person's name: `text`, else prefix + given + family.
 pub fn human_name(names: &[Value]) -> Option<String> {
-    let name = names
-        .iter()
-        .find(|n| str_of(n, "use") == Some("official"))
-        .or_else(|| names.first())?;
+    let name =
+        names.iter().find(|n| str_of(n, "use") == Some("official")).or_else(|| names.first())?;
     if let Some(t) = str_of(name, "text") {
         return Some(t.to_owned());
     }
@@ -213,10 +211,10 @@ impl<'a> Index<'a> {
         if let Some(e) = declared.and_then(|p| self.of_type(p.focal_type()).next()) {
             return Some(e);
         }
-        if let Some(first) = self.entries.first() {
-            if FOCAL_TYPES.contains(&first.resource_type) {
-                return Some(first);
-            }
+        if let Some(first) = self.entries.first()
+            && FOCAL_TYPES.contains(&first.resource_type)
+        {
+            return Some(first);
         }
         FOCAL_TYPES.iter().find_map(|t| self.of_type(t).next())
     }

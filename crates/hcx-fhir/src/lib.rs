@@ -17,9 +17,9 @@ pub mod check;
 pub mod cli;
 mod error;
 mod json;
-pub mod time;
 pub mod profiles;
 pub mod summary;
+pub mod time;
 pub mod types;
 
 pub use attachment::{AttachmentBuilder, BuiltAttachment};

@@ -41,9 +41,7 @@ pub const NRCES_PROFILED_TYPES: &[&str] = &[
 
 /// The NRCeS profile canonical for a resource type, if NRCeS profiles it.
 pub fn resource_profile(resource_type: &str) -> Option<String> {
-    NRCES_PROFILED_TYPES
-        .contains(&resource_type)
-        .then(|| format!("{NRCES_SD_BASE}{resource_type}"))
+    NRCES_PROFILED_TYPES.contains(&resource_type).then(|| format!("{NRCES_SD_BASE}{resource_type}"))
 }
 
 /// The NRCeS bundle profiles (fhir-payloads.md §1.1).
@@ -185,17 +183,14 @@ pub mod cs {
     pub const COMMUNICATION_CATEGORY: &str =
         "http://terminology.hl7.org/CodeSystem/communication-category";
     /// Financial task codes (poll, cancel, reprocess, status).
-    pub const FINANCIAL_TASK_CODE: &str =
-        "http://terminology.hl7.org/CodeSystem/financialtaskcode";
+    pub const FINANCIAL_TASK_CODE: &str = "http://terminology.hl7.org/CodeSystem/financialtaskcode";
     /// Financial task input types.
     pub const FINANCIAL_TASK_INPUT_TYPE: &str =
         "http://terminology.hl7.org/CodeSystem/financialtaskinputtype";
     /// Condition clinical status.
-    pub const CONDITION_CLINICAL: &str =
-        "http://terminology.hl7.org/CodeSystem/condition-clinical";
+    pub const CONDITION_CLINICAL: &str = "http://terminology.hl7.org/CodeSystem/condition-clinical";
     /// Condition category.
-    pub const CONDITION_CATEGORY: &str =
-        "http://terminology.hl7.org/CodeSystem/condition-category";
+    pub const CONDITION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/condition-category";
     /// Claim type (HL7: institutional, professional, ...), used by legacy HCX bundles.
     pub const CLAIM_TYPE: &str = "http://terminology.hl7.org/CodeSystem/claim-type";
     /// Diagnosis type (admitting, discharge, ...), HL7 example.

@@ -65,18 +65,27 @@ fn twenty_megabyte_scan_encodes_within_two_and_a_half_times_its_base64_size() {
     let expected = expected_sha256();
     let base64_len = base64::encoded_len(SIZE, true).unwrap();
 
-    for (label, sized) in [("length unknown (from_reader)", false), ("length known (from_reader_sized)", true)] {
+    for (label, sized) in
+        [("length unknown (from_reader)", false), ("length known (from_reader_sized)", true)]
+    {
         let before = ALLOC.current_usage();
         ALLOC.reset_peak_usage();
         let built = if sized {
-            AttachmentBuilder::from_reader_sized(Scan::new(SIZE), SIZE as u64, "application/pdf", "Scan.pdf")
+            AttachmentBuilder::from_reader_sized(
+                Scan::new(SIZE),
+                SIZE as u64,
+                "application/pdf",
+                "Scan.pdf",
+            )
         } else {
             AttachmentBuilder::from_reader(Scan::new(SIZE), "application/pdf", "Scan.pdf")
         }
         .expect("a 20 MB scan encodes");
         let peak = ALLOC.peak_usage() - before;
         let ratio = peak as f64 / base64_len as f64;
-        eprintln!("{label}: base64 {base64_len} B, peak heap growth {peak} B ({ratio:.2} x base64)");
+        eprintln!(
+            "{label}: base64 {base64_len} B, peak heap growth {peak} B ({ratio:.2} x base64)"
+        );
 
         let limit = base64_len * 5 / 2;
         assert!(
@@ -90,7 +99,11 @@ fn twenty_megabyte_scan_encodes_within_two_and_a_half_times_its_base64_size() {
             );
         }
         let data = built.attachment.data.as_deref().unwrap();
-        assert_eq!(data.len(), base64_len, "{label}: the base64 text has exactly the encoded length");
+        assert_eq!(
+            data.len(),
+            base64_len,
+            "{label}: the base64 text has exactly the encoded length"
+        );
         assert_eq!(built.size, SIZE as u64, "{label}: size is the decoded byte count");
         assert_eq!(built.sha256_hex, expected, "{label}: SHA-256 is of the bytes read");
         // Spot-check the encoding against one-shot base64 of the first 3 MiB.

@@ -9,7 +9,8 @@ const CERT: &[u8] = include_bytes!("../tests/fixtures/sample-certificate.pem");
 
 /// A FHIR-like bundle of about `target` bytes (same generator as bench/jwcrypto_bench.py).
 fn payload(target: usize) -> Vec<u8> {
-    let mut out = String::from(r#"{"resourceType":"Bundle","id":"bench","type":"collection","entry":["#);
+    let mut out =
+        String::from(r#"{"resourceType":"Bundle","id":"bench","type":"collection","entry":["#);
     let mut i = 0usize;
     while out.len() + 160 < target {
         if i > 0 {
@@ -24,7 +25,8 @@ fn payload(target: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
-pub const SIZES: [(&str, usize); 3] = [("1KB", 1024), ("100KB", 100 * 1024), ("5MB", 5 * 1024 * 1024)];
+pub const SIZES: [(&str, usize); 3] =
+    [("1KB", 1024), ("100KB", 100 * 1024), ("5MB", 5 * 1024 * 1024)];
 
 fn bench(c: &mut Criterion) {
     let key = PrivateKey::from_pem(KEY).expect("bench key");

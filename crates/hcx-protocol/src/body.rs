@@ -71,7 +71,8 @@ pub fn parse_body(bytes: &[u8]) -> Result<Body, BodyError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(BodyError::Empty);
     }
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| BodyError::NotJson(e.to_string()))?;
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| BodyError::NotJson(e.to_string()))?;
     let Value::Object(obj) = value else {
         return Err(BodyError::NotObject);
     };
@@ -118,7 +119,11 @@ mod tests {
             "{{payload}} is a JWE"
         );
         let flat = br#"{"protected":"a","encrypted_key":"b","iv":"c","ciphertext":"d","tag":"e"}"#;
-        assert_eq!(parse_body(flat), Ok(Body::Jwe(compact.into())), "flattened JSON becomes compact");
+        assert_eq!(
+            parse_body(flat),
+            Ok(Body::Jwe(compact.into())),
+            "flattened JSON becomes compact"
+        );
         let plain = br#"{"x-hcx-status":"response.error"}"#;
         assert!(matches!(parse_body(plain), Ok(Body::Plain(_))), "anything else is plain JSON");
         assert_eq!(parse_body(b"[1]"), Err(BodyError::NotObject), "arrays are not bodies");

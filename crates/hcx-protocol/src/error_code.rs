@@ -228,18 +228,37 @@ impl ErrorCode {
             ErrAccessDenied => Some(401),
             InternalServerError | ServiceUnavailable | ServerErrGatewayTimeout => Some(500),
             ErrServiceUnavailable => Some(503),
-            ErrMandatoryHeaderfieldMissing | ErrInvalidTimestamp | ErrInvalidWorkflowId
-            | ErrInvalidDebugFlag | ErrInvalidStatus | ErrInvalidErrorDetails
-            | ErrInvalidDebugDetails | ErrInvalidPayload | ErrInvalidApiCallId
-            | ErrInvalidCorrelationId | ErrInvalidSender | ErrInvalidRecipient
-            | ErrInvalidSenderAndRecipient | ErrInvalidForwardReq | ErrInvalidRedirectTo
-            | ErrInvalidNotificationTopicCode | ErrInvalidNotificationReq
-            | ErrInvalidNotificationHeaders | ErrInvalidNotificationRecipientType
-            | ErrInvalidNotificationTimestamp | ErrInvalidNotificationExpiry
-            | ErrInvalidNotificationMessage | ErrInvalidNotificationRecipients
-            | ErrInvalidSignature | ErrInvalidAlgorithm | ErrInvalidRequest
-            | ErrInvalidParticipantCode | ErrInvalidParticipantDetails | ErrInvalidSearch
-            | ErrInvalidSubscriptionId | ErrInvalidCertificate => Some(400),
+            ErrMandatoryHeaderfieldMissing
+            | ErrInvalidTimestamp
+            | ErrInvalidWorkflowId
+            | ErrInvalidDebugFlag
+            | ErrInvalidStatus
+            | ErrInvalidErrorDetails
+            | ErrInvalidDebugDetails
+            | ErrInvalidPayload
+            | ErrInvalidApiCallId
+            | ErrInvalidCorrelationId
+            | ErrInvalidSender
+            | ErrInvalidRecipient
+            | ErrInvalidSenderAndRecipient
+            | ErrInvalidForwardReq
+            | ErrInvalidRedirectTo
+            | ErrInvalidNotificationTopicCode
+            | ErrInvalidNotificationReq
+            | ErrInvalidNotificationHeaders
+            | ErrInvalidNotificationRecipientType
+            | ErrInvalidNotificationTimestamp
+            | ErrInvalidNotificationExpiry
+            | ErrInvalidNotificationMessage
+            | ErrInvalidNotificationRecipients
+            | ErrInvalidSignature
+            | ErrInvalidAlgorithm
+            | ErrInvalidRequest
+            | ErrInvalidParticipantCode
+            | ErrInvalidParticipantDetails
+            | ErrInvalidSearch
+            | ErrInvalidSubscriptionId
+            | ErrInvalidCertificate => Some(400),
             _ => None,
         }
     }

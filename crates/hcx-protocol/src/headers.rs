@@ -335,14 +335,20 @@ fn parse_str_enum<T: std::str::FromStr<Err = UnknownValue>>(
 /// Strict parse of a details object with the gateway's rules: an object, `code` and `message`
 /// present as strings, `trace` a string or null if present, and no other keys.
 pub(crate) fn parse_details(name: &str, v: &Value) -> Result<Details, HeaderError> {
-    let bad = |reason: &str| HeaderError::BadDetails { name: name.to_owned(), reason: reason.to_owned() };
+    let bad =
+        |reason: &str| HeaderError::BadDetails { name: name.to_owned(), reason: reason.to_owned() };
     let obj = v.as_object().ok_or_else(|| bad("not a JSON object"))?;
     if let Some(k) = obj.keys().find(|k| !names::DETAILS_KEYS.contains(&k.as_str())) {
         return Err(bad(&format!("unexpected key {k:?}")));
     }
-    let code = obj.get("code").and_then(Value::as_str).ok_or_else(|| bad("code missing or not a string"))?;
-    let message =
-        obj.get("message").and_then(Value::as_str).ok_or_else(|| bad("message missing or not a string"))?;
+    let code = obj
+        .get("code")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("code missing or not a string"))?;
+    let message = obj
+        .get("message")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("message missing or not a string"))?;
     let trace = match obj.get("trace") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.clone()),
@@ -368,14 +374,21 @@ mod tests {
         assert_eq!(cb.recipient_code(), Some("prov@x"), "the callback goes back to the sender");
         assert_eq!(cb.correlation_id(), Some("corr-1"), "same cycle");
         assert_eq!(cb.workflow_id(), Some("wf-1"), "the gateway rejects a different workflow id");
-        assert_ne!(cb.api_call_id(), req.api_call_id(), "every HTTP call needs its own api_call_id");
+        assert_ne!(
+            cb.api_call_id(),
+            req.api_call_id(),
+            "every HTTP call needs its own api_call_id"
+        );
         assert_eq!(cb.status(), Some(Ok(Status::ResponseComplete)), "status set as asked");
     }
 
     #[test]
     fn swasth_action_omits_status_nhcx_adds_request_id() {
         let s = Headers::action("a", "b", "c", None, Dialect::Swasth);
-        assert!(s.status().is_none(), "Swasth rejects request.initiated; the gateway sets the status");
+        assert!(
+            s.status().is_none(),
+            "Swasth rejects request.initiated; the gateway sets the status"
+        );
         assert!(s.workflow_id().is_none(), "no workflow id unless given (unlike the JS SDK)");
         let n = Headers::action("a", "b", "c", None, Dialect::Nhcx);
         assert_eq!(n.status(), Some(Ok(Status::RequestInitiated)), "NHCX wants request.initiated");

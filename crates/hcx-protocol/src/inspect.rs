@@ -54,7 +54,11 @@ pub fn inspect(input: &[u8], key: Option<&PrivateKey>) -> Result<Inspection, Ins
     if text.is_empty() {
         return Err(InspectError::NotAMessage("input is empty".into()));
     }
-    let body = if text.starts_with('{') { parse_body(text.as_bytes())? } else { Body::Jwe(text.to_owned()) };
+    let body = if text.starts_with('{') {
+        parse_body(text.as_bytes())?
+    } else {
+        Body::Jwe(text.to_owned())
+    };
     let mut errors = Vec::new();
     match body {
         Body::Plain(headers) => {

@@ -9,11 +9,14 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use openssl::encrypt::{Decrypter, Encrypter};
-use openssl::hash::MessageDigest;
-use openssl::pkey::{Id, PKey, Private, Public};
+use std::sync::OnceLock;
+
+use openssl::cipher::Cipher;
+use openssl::cipher_ctx::CipherCtx;
+use openssl::md::{Md, MdRef};
+use openssl::pkey::{HasPrivate, HasPublic, Id, PKey, PKeyRef, Private, Public};
+use openssl::pkey_ctx::PkeyCtx;
 use openssl::rsa::{Padding, Rsa};
-use openssl::symm::{Cipher, decrypt_aead, encrypt_aead};
 use serde_json::{Map, Value};
 
 use crate::b64;
@@ -108,11 +111,18 @@ impl KeyAlg {
         }
     }
 
-    fn digest(self) -> MessageDigest {
-        match self {
-            KeyAlg::RsaOaep => MessageDigest::sha1(),
-            KeyAlg::RsaOaep256 => MessageDigest::sha256(),
-        }
+    /// The OAEP and MGF1 digest, fetched once: with OpenSSL 3 an implicit fetch on every
+    /// operation (lock + name lookup) is a measurable share of sealing a small message.
+    fn digest(self) -> Result<&'static MdRef, JweError> {
+        static SHA1: OnceLock<Option<Md>> = OnceLock::new();
+        static SHA256: OnceLock<Option<Md>> = OnceLock::new();
+        let (cell, name) = match self {
+            KeyAlg::RsaOaep => (&SHA1, "SHA1"),
+            KeyAlg::RsaOaep256 => (&SHA256, "SHA256"),
+        };
+        cell.get_or_init(|| Md::fetch(None, name, None).ok())
+            .as_deref()
+            .ok_or_else(|| JweError::Crypto(format!("OpenSSL has no {name}")))
     }
 }
 
@@ -309,46 +319,95 @@ pub fn seal_with(
 
     let encrypted_key = rsa_wrap(&key.pkey, alg, &cek)?;
     let mut tag = [0u8; TAG_LEN];
-    let ciphertext =
-        encrypt_aead(Cipher::aes_256_gcm(), &cek, Some(&iv), protected.as_bytes(), payload, &mut tag)
-            .map_err(crypto)?;
+    let ciphertext = aes_gcm_encrypt(&cek, &iv, protected.as_bytes(), payload, &mut tag);
     cek.fill(0);
+    let ciphertext = ciphertext?;
 
-    let mut out = String::with_capacity(
-        protected.len() + 4 + (encrypted_key.len() + ciphertext.len() + IV_LEN + TAG_LEN) * 4 / 3 + 8,
+    // Build the token as bytes in one buffer (no intermediate Strings for the big ciphertext).
+    let mut out = Vec::with_capacity(
+        protected.len()
+            + 4
+            + b64::encoded_len(encrypted_key.len())
+            + b64::encoded_len(IV_LEN)
+            + b64::encoded_len(ciphertext.len())
+            + b64::encoded_len(TAG_LEN),
     );
-    out.push_str(&protected);
-    out.push('.');
+    out.extend_from_slice(protected.as_bytes());
+    out.push(b'.');
     b64::encode_url_into(&encrypted_key, &mut out);
-    out.push('.');
+    out.push(b'.');
     b64::encode_url_into(&iv, &mut out);
-    out.push('.');
+    out.push(b'.');
     b64::encode_url_into(&ciphertext, &mut out);
-    out.push('.');
+    out.push(b'.');
     b64::encode_url_into(&tag, &mut out);
+    String::from_utf8(out).map_err(|e| JweError::Crypto(e.to_string()))
+}
+
+fn aes_256_gcm() -> Result<&'static Cipher, JweError> {
+    static GCM: OnceLock<Option<Cipher>> = OnceLock::new();
+    GCM.get_or_init(|| Cipher::fetch(None, "AES-256-GCM", None).ok())
+        .as_ref()
+        .ok_or_else(|| JweError::Crypto("OpenSSL has no AES-256-GCM".into()))
+}
+
+fn aes_gcm_encrypt(
+    cek: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    plaintext: &[u8],
+    tag: &mut [u8],
+) -> Result<Vec<u8>, JweError> {
+    let mut ctx = CipherCtx::new().map_err(crypto)?;
+    ctx.encrypt_init(Some(aes_256_gcm()?), Some(cek), Some(iv)).map_err(crypto)?;
+    ctx.cipher_update(aad, None).map_err(crypto)?;
+    let mut out = Vec::with_capacity(plaintext.len() + 16);
+    ctx.cipher_update_vec(plaintext, &mut out).map_err(crypto)?;
+    ctx.cipher_final_vec(&mut out).map_err(crypto)?;
+    ctx.tag(tag).map_err(crypto)?;
     Ok(out)
 }
 
-fn rsa_wrap(key: &PKey<Public>, alg: KeyAlg, cek: &[u8]) -> Result<Vec<u8>, JweError> {
-    let mut enc = Encrypter::new(key).map_err(crypto)?;
-    enc.set_rsa_padding(Padding::PKCS1_OAEP).map_err(crypto)?;
-    enc.set_rsa_oaep_md(alg.digest()).map_err(crypto)?;
-    enc.set_rsa_mgf1_md(alg.digest()).map_err(crypto)?;
-    let mut out = vec![0u8; enc.encrypt_len(cek).map_err(crypto)?];
-    let n = enc.encrypt(cek, &mut out).map_err(crypto)?;
-    out.truncate(n);
+fn aes_gcm_decrypt(
+    cek: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    ciphertext: &[u8],
+    tag: &[u8],
+) -> Result<Vec<u8>, JweError> {
+    let mut ctx = CipherCtx::new().map_err(crypto)?;
+    ctx.decrypt_init(Some(aes_256_gcm()?), Some(cek), Some(iv)).map_err(crypto)?;
+    ctx.set_tag(tag).map_err(crypto)?;
+    ctx.cipher_update(aad, None).map_err(|_| JweError::TagMismatch)?;
+    let mut out = Vec::with_capacity(ciphertext.len() + 16);
+    ctx.cipher_update_vec(ciphertext, &mut out).map_err(|_| JweError::TagMismatch)?;
+    ctx.cipher_final_vec(&mut out).map_err(|_| JweError::TagMismatch)?;
     Ok(out)
 }
 
-fn rsa_unwrap(key: &PKey<Private>, alg: KeyAlg, wrapped: &[u8]) -> Result<Vec<u8>, JweError> {
-    let mut dec = Decrypter::new(key).map_err(crypto)?;
-    dec.set_rsa_padding(Padding::PKCS1_OAEP).map_err(crypto)?;
-    dec.set_rsa_oaep_md(alg.digest()).map_err(crypto)?;
-    dec.set_rsa_mgf1_md(alg.digest()).map_err(crypto)?;
-    let mut out = vec![0u8; dec.decrypt_len(wrapped).map_err(crypto)?];
-    let n = dec.decrypt(wrapped, &mut out).map_err(|_| JweError::WrongKey)?;
-    out.truncate(n);
+fn rsa_wrap<T: HasPublic>(key: &PKeyRef<T>, alg: KeyAlg, cek: &[u8]) -> Result<Vec<u8>, JweError> {
+    let md = alg.digest()?;
+    let mut ctx = PkeyCtx::new(key).map_err(crypto)?;
+    ctx.encrypt_init().map_err(crypto)?;
+    ctx.set_rsa_padding(Padding::PKCS1_OAEP).map_err(crypto)?;
+    ctx.set_rsa_oaep_md(md).map_err(crypto)?;
+    ctx.set_rsa_mgf1_md(md).map_err(crypto)?;
+    let mut out = Vec::new();
+    ctx.encrypt_to_vec(cek, &mut out).map_err(crypto)?;
+    Ok(out)
+}
+
+fn rsa_unwrap<T: HasPrivate>(key: &PKeyRef<T>, alg: KeyAlg, wrapped: &[u8]) -> Result<Vec<u8>, JweError> {
+    let md = alg.digest()?;
+    let mut ctx = PkeyCtx::new(key).map_err(crypto)?;
+    ctx.decrypt_init().map_err(crypto)?;
+    ctx.set_rsa_padding(Padding::PKCS1_OAEP).map_err(crypto)?;
+    ctx.set_rsa_oaep_md(md).map_err(crypto)?;
+    ctx.set_rsa_mgf1_md(md).map_err(crypto)?;
+    let mut out = Vec::new();
+    ctx.decrypt_to_vec(wrapped, &mut out).map_err(|_| JweError::WrongKey)?;
     if out.len() != CEK_LEN {
+        out.fill(0);
         return Err(JweError::WrongKey);
     }
     Ok(out)
@@ -512,8 +571,7 @@ fn finish(prepared: Prepared<'_>, cek: &[u8]) -> Result<Opened, JweError> {
         None => Cow::Borrowed(parts.protected.as_bytes()),
         Some(extra) => Cow::Owned(format!("{}.{extra}", parts.protected).into_bytes()),
     };
-    let payload = decrypt_aead(Cipher::aes_256_gcm(), cek, Some(&iv), &aad, &ciphertext, &tag)
-        .map_err(|_| JweError::TagMismatch)?;
+    let payload = aes_gcm_decrypt(cek, &iv, &aad, &ciphertext, &tag)?;
     if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&payload) {
         return Err(JweError::PayloadNotJson(e.to_string()));
     }
@@ -554,7 +612,9 @@ pub fn open_with_any(token: &str, keys: &[&PrivateKey]) -> Result<(Opened, usize
 pub fn to_compact(token: &str) -> Result<String, JweError> {
     let parts = split_token(token)?;
     if parts.aad.is_some() {
-        return Err(JweError::Malformed("an \"aad\" member cannot be expressed in compact form".into()));
+        return Err(JweError::Malformed(
+            "an \"aad\" member cannot be expressed in compact form".into(),
+        ));
     }
     if !parts.unprotected.is_empty() {
         return Err(JweError::Malformed(

@@ -30,10 +30,14 @@ pub mod validate;
 pub use body::{Body, BodyError, parse_body, payload_body};
 pub use error_code::ErrorCode;
 pub use headers::{HeaderError, Headers};
-pub use jwe::{JweError, KeyAlg, Opened, PrivateKey, RecipientKey, open, open_with_any, peek_headers, seal};
+pub use jwe::{
+    JweError, KeyAlg, Opened, PrivateKey, RecipientKey, open, open_with_any, peek_headers, seal,
+};
 pub use response::{Ack, ErrorBody, ErrorInfo, ProtocolResponse, StatusResult};
 pub use types::{Action, ApiVersion, DebugFlag, Details, Dialect, Role, Status, UnknownValue};
-pub use validate::{Caller, ParticipantInfo, Policy, Registry, Violation, validate_incoming, validate_request};
+pub use validate::{
+    Caller, ParticipantInfo, Policy, Registry, Violation, validate_incoming, validate_request,
+};
 
 /// Every error this crate returns, for callers that want one type (`?` into it).
 #[derive(Debug, thiserror::Error)]

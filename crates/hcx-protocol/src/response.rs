@@ -180,7 +180,11 @@ pub fn parse_sync_response(http_status: u16, body: &[u8]) -> SyncOutcome {
                 timestamp: 0,
                 correlation_id: None,
                 api_call_id: None,
-                error: ErrorInfo { code: None, message: format!("unparsable ack: {}", text()), trace: None },
+                error: ErrorInfo {
+                    code: None,
+                    message: format!("unparsable ack: {}", text()),
+                    trace: None,
+                },
             },
         };
     }
@@ -281,8 +285,11 @@ mod tests {
         let body = br#"{"timestamp": 1692278029019, "correlation_id": "277fb6d0", "api_call_id": "5cbe7122"}"#;
         let ack: Ack = serde_json::from_slice(body).unwrap();
         assert_eq!(ack.timestamp, 1692278029019, "epoch ms is a number on the wire");
-        assert_eq!(ack.to_json_string(), String::from_utf8_lossy(body).replace(": ", ":").replace(", ", ","),
-            "writing it back gives the same shape (result omitted)");
+        assert_eq!(
+            ack.to_json_string(),
+            String::from_utf8_lossy(body).replace(": ", ":").replace(", ", ","),
+            "writing it back gives the same shape (result omitted)"
+        );
     }
 
     #[test]
@@ -296,7 +303,11 @@ mod tests {
             br#"{"timestamp":1,"error":"{\"code\":\"ERR_INVALID_PAYLOAD\",\"message\":\"m\"}"}"#,
         )
         .unwrap();
-        assert_eq!(sdk.error.error_code(), Some(ErrorCode::ErrInvalidPayload), "Java SDK bug: error as a string");
+        assert_eq!(
+            sdk.error.error_code(),
+            Some(ErrorCode::ErrInvalidPayload),
+            "Java SDK bug: error as a string"
+        );
     }
 
     #[test]
@@ -311,7 +322,11 @@ mod tests {
     #[test]
     fn gateway_error_has_no_timestamp_and_hcx_sender() {
         let req = Headers::action("prov", "payr", "corr", Some("wf"), Default::default());
-        let h = ProtocolResponse::gateway_error("hcx@swasth", &req, &Details::new("ERR_RECIPIENT_NOT_AVAILABLE", "Please provide correct recipient code"));
+        let h = ProtocolResponse::gateway_error(
+            "hcx@swasth",
+            &req,
+            &Details::new("ERR_RECIPIENT_NOT_AVAILABLE", "Please provide correct recipient code"),
+        );
         assert!(h.timestamp().is_none(), "the platform's dispatcher omits x-hcx-timestamp");
         assert_eq!(h.sender_code(), Some("hcx@swasth"), "the HCX itself is the sender");
         assert_eq!(h.recipient_code(), Some("prov"), "sent back to the original sender");

@@ -39,12 +39,16 @@ pub fn parse_timestamp(value: &str) -> Result<DateTime<FixedOffset>, TimeError> 
         }
         None => (s, None),
     };
-    let naive = parse_local(local).ok_or_else(|| err("date or time is not YYYY-MM-DDTHH:MM[:SS[.fff]]"))?;
+    let naive =
+        parse_local(local).ok_or_else(|| err("date or time is not YYYY-MM-DDTHH:MM[:SS[.fff]]"))?;
     let offset = match offset {
         None => FixedOffset::east_opt(0).ok_or_else(|| err("offset out of range"))?,
         Some(o) => parse_offset(o).ok_or_else(|| err("offset is not Z, ±HH, ±HHMM or ±HH:MM"))?,
     };
-    naive.and_local_timezone(offset).single().ok_or_else(|| err("time does not exist in that offset"))
+    naive
+        .and_local_timezone(offset)
+        .single()
+        .ok_or_else(|| err("time does not exist in that offset"))
 }
 
 fn parse_local(s: &str) -> Option<NaiveDateTime> {
@@ -124,7 +128,10 @@ mod tests {
             assert_eq!(got, want, "{s} is the same instant as the Java SDK vector's timestamp");
         }
         for bad in ["1629057611000", "2022-10-27", "2022-10-27T11:07:48+5:3", "yesterday", ""] {
-            assert!(parse_timestamp(bad).is_err(), "{bad:?} is not ISO date-time, gateway rejects it");
+            assert!(
+                parse_timestamp(bad).is_err(),
+                "{bad:?} is not ISO date-time, gateway rejects it"
+            );
         }
     }
 
@@ -134,7 +141,10 @@ mod tests {
         let s = now_timestamp();
         assert!(s.ends_with("+05:30"), "fresh timestamps are written in IST: {s}");
         let t = parse_timestamp(&s).unwrap();
-        assert!(t.with_timezone(&Utc) < now, "fresh timestamps sit in the past (gateway rejects future)");
+        assert!(
+            t.with_timezone(&Utc) < now,
+            "fresh timestamps sit in the past (gateway rejects future)"
+        );
         assert!(timestamp_in_range(t, Utc::now(), 1), "and well inside the gateway's window");
     }
 }

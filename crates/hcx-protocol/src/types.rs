@@ -92,8 +92,12 @@ wire_enum! {
 
 impl Status {
     /// Values the Swasth gateway accepts on `on_*` calls.
-    pub const RESPONSE_VALUES: [Status; 4] =
-        [Status::ResponseComplete, Status::ResponsePartial, Status::ResponseError, Status::ResponseRedirect];
+    pub const RESPONSE_VALUES: [Status; 4] = [
+        Status::ResponseComplete,
+        Status::ResponsePartial,
+        Status::ResponseError,
+        Status::ResponseRedirect,
+    ];
     /// Values the Swasth gateway accepts (optionally) on action calls.
     pub const REQUEST_VALUES: [Status; 2] = [Status::RequestQueued, Status::RequestDispatched];
 

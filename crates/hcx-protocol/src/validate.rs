@@ -139,9 +139,23 @@ pub fn validate_request(
             }
             let is_error = headers.get_str(names::STATUS) == Some(Status::ResponseError.as_str());
             if is_error {
-                common_rules(action, headers, &names::MANDATORY_PLAIN_ERROR, caller, registry, policy)?;
+                common_rules(
+                    action,
+                    headers,
+                    &names::MANDATORY_PLAIN_ERROR,
+                    caller,
+                    registry,
+                    policy,
+                )?;
             } else {
-                common_rules(action, headers, &names::MANDATORY_PLAIN_REDIRECT, caller, registry, policy)?;
+                common_rules(
+                    action,
+                    headers,
+                    &names::MANDATORY_PLAIN_REDIRECT,
+                    caller,
+                    registry,
+                    policy,
+                )?;
                 redirect_rules(action, headers, registry, policy)?;
             }
             Ok(headers.clone())
@@ -314,7 +328,10 @@ fn common_rules(
             }
             Some(s) if !allowed.iter().any(|a| a.as_str() == s) => {
                 let list: Vec<&str> = allowed.iter().map(|a| a.as_str()).collect();
-                return fail(ErrorCode::ErrInvalidStatus, format!("{range_msg}[{}]", list.join(", ")));
+                return fail(
+                    ErrorCode::ErrInvalidStatus,
+                    format!("{range_msg}[{}]", list.join(", ")),
+                );
             }
             Some(_) => {}
         }
@@ -406,7 +423,10 @@ fn redirect_rules(
     }
     let Some(target) = non_empty_str(h, names::REDIRECT_TO) else {
         // (ours) present (mandatory check passed) but not a usable string.
-        return fail(ErrorCode::ErrInvalidRedirectTo, "Redirect to cannot be null, empty and other than 'String'");
+        return fail(
+            ErrorCode::ErrInvalidRedirectTo,
+            "Redirect to cannot be null, empty and other than 'String'",
+        );
     };
     if h.sender_code().is_some_and(|s| s.eq_ignore_ascii_case(target)) {
         return fail(ErrorCode::ErrInvalidRedirectTo, "Sender can not redirect request to self");
@@ -447,7 +467,8 @@ pub fn check_forward_direction(
     sender_roles: &[Role],
     recipient_roles: &[Role],
 ) -> Result<(), Violation> {
-    let excluded = matches!(action.entity(), "communication" | "paymentnotice" | "notification" | "status");
+    let excluded =
+        matches!(action.entity(), "communication" | "paymentnotice" | "notification" | "status");
     if !excluded
         && !action.is_callback()
         && sender_roles.iter().any(|r| r.is_payer_or_tpa())
@@ -500,7 +521,10 @@ pub fn validate_incoming(
     if headers.recipient_code() != Some(expected_recipient) {
         return fail(
             ErrorCode::ErrInvalidRecipient,
-            format!("message is addressed to {:?}, not to us", headers.recipient_code().unwrap_or("")),
+            format!(
+                "message is addressed to {:?}, not to us",
+                headers.recipient_code().unwrap_or("")
+            ),
         );
     }
     let status = match headers.status() {
@@ -524,7 +548,10 @@ pub fn validate_incoming(
             match parsed {
                 Some(Ok(t)) if t.with_timezone(&Utc) <= now + Duration::hours(24) => {}
                 Some(Ok(_)) => {
-                    return fail(ErrorCode::ErrInvalidTimestamp, "Timestamp is more than 24 hours in the future");
+                    return fail(
+                        ErrorCode::ErrInvalidTimestamp,
+                        "Timestamp is more than 24 hours in the future",
+                    );
                 }
                 _ => return fail(ErrorCode::ErrInvalidTimestamp, "Invalid timestamp"),
             }

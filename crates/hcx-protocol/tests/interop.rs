@@ -22,8 +22,9 @@ fn jwcrypto_opens_what_we_seal() {
     let h = headers();
     let token = jwe::seal(&h, PAYLOAD.as_bytes(), &sample_recipient()).expect("seal");
     let key = fixture_path("sample-private-key.pem");
-    let out: Value = serde_json::from_str(&jwcrypto(&["open", key.to_str().unwrap_or_default()], &token))
-        .expect("helper prints JSON");
+    let out: Value =
+        serde_json::from_str(&jwcrypto(&["open", key.to_str().unwrap_or_default()], &token))
+            .expect("helper prints JSON");
     assert_eq!(out["payload"], PAYLOAD, "jwcrypto decrypts our ciphertext to the same bytes");
     assert_eq!(out["protected"]["alg"], "RSA-OAEP-256", "jwcrypto sees our alg");
     for (k, v) in h.iter() {
@@ -38,7 +39,8 @@ fn we_open_what_jwcrypto_seals_with_both_algs() {
     for (alg, want) in [("RSA-OAEP", KeyAlg::RsaOaep), ("RSA-OAEP-256", KeyAlg::RsaOaep256)] {
         let req = json!({"headers": h.as_map(), "payload": PAYLOAD}).to_string();
         let token = jwcrypto(&["seal", cert.to_str().unwrap_or_default(), alg], &req);
-        let opened = jwe::open(&token, &sample_key()).unwrap_or_else(|e| panic!("{alg}: jwcrypto token must open: {e}"));
+        let opened = jwe::open(&token, &sample_key())
+            .unwrap_or_else(|e| panic!("{alg}: jwcrypto token must open: {e}"));
         assert_eq!(opened.alg, want, "{alg} detected");
         assert_eq!(opened.payload, PAYLOAD.as_bytes(), "{alg}: payload intact");
         for (k, v) in h.iter() {
@@ -58,7 +60,8 @@ fn josekit_both_ways() {
 
     let token = jwe::seal(&h, PAYLOAD.as_bytes(), &sample_recipient()).expect("seal");
     let decrypter = RSA_OAEP_256.decrypter_from_pem(&priv_pem).expect("decrypter");
-    let (payload, header) = josekit::jwe::deserialize_compact(&token, &decrypter).expect("josekit opens our token");
+    let (payload, header) =
+        josekit::jwe::deserialize_compact(&token, &decrypter).expect("josekit opens our token");
     assert_eq!(payload, PAYLOAD.as_bytes(), "josekit decrypts the same bytes");
     assert_eq!(
         header.claim("x-hcx-insurance_plan_url"),
@@ -73,13 +76,26 @@ fn josekit_both_ways() {
             jh.set_claim(k, Some(v.clone())).expect("claim");
         }
         let token = if alg == "RSA-OAEP" {
-            josekit::jwe::serialize_compact(PAYLOAD.as_bytes(), &jh, &RSA_OAEP.encrypter_from_pem(&pub_pem).expect("enc"))
+            josekit::jwe::serialize_compact(
+                PAYLOAD.as_bytes(),
+                &jh,
+                &RSA_OAEP.encrypter_from_pem(&pub_pem).expect("enc"),
+            )
         } else {
-            josekit::jwe::serialize_compact(PAYLOAD.as_bytes(), &jh, &RSA_OAEP_256.encrypter_from_pem(&pub_pem).expect("enc"))
+            josekit::jwe::serialize_compact(
+                PAYLOAD.as_bytes(),
+                &jh,
+                &RSA_OAEP_256.encrypter_from_pem(&pub_pem).expect("enc"),
+            )
         }
         .expect("josekit seals");
-        let opened = jwe::open(&token, &sample_key()).unwrap_or_else(|e| panic!("{alg}: josekit token opens: {e}"));
+        let opened = jwe::open(&token, &sample_key())
+            .unwrap_or_else(|e| panic!("{alg}: josekit token opens: {e}"));
         assert_eq!(opened.payload, PAYLOAD.as_bytes(), "{alg}: payload from josekit intact");
-        assert_eq!(opened.headers.correlation_id(), Some("corr-9"), "{alg}: headers from josekit intact");
+        assert_eq!(
+            opened.headers.correlation_id(),
+            Some("corr-9"),
+            "{alg}: headers from josekit intact"
+        );
     }
 }

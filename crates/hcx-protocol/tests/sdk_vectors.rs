@@ -14,10 +14,22 @@ fn java_sdk_coverageeligibility_vector_opens() {
     assert_eq!(opened.alg, KeyAlg::RsaOaep256, "Java SDK 1.0.8 uses RSA-OAEP-256");
     assert_eq!(h.enc(), Some("A256GCM"), "HCX content encryption is A256GCM");
     assert_eq!(h.sender_code(), Some("testprovider1.apollo@swasth-hcx-dev"), "vector's sender");
-    assert_eq!(h.recipient_code(), Some("testprovider1.apollo@swasth-hcx-dev"), "vector's recipient");
+    assert_eq!(
+        h.recipient_code(),
+        Some("testprovider1.apollo@swasth-hcx-dev"),
+        "vector's recipient"
+    );
     assert_eq!(h.timestamp(), Some("2022-10-27T11:07:48+0530"), "Java writes +0530 without colon");
-    assert_eq!(h.correlation_id(), Some("d4f56d79-4908-4a99-a8dd-a3b733fde8d6"), "vector's correlation id");
-    assert_eq!(h.api_call_id(), Some("1e1797bd-dbed-4192-b0c9-cef772724be5"), "vector's api call id");
+    assert_eq!(
+        h.correlation_id(),
+        Some("d4f56d79-4908-4a99-a8dd-a3b733fde8d6"),
+        "vector's correlation id"
+    );
+    assert_eq!(
+        h.api_call_id(),
+        Some("1e1797bd-dbed-4192-b0c9-cef772724be5"),
+        "vector's api call id"
+    );
     assert_eq!(h.len(), 7, "5 protocol headers + alg + enc, nothing lost or added: {h:?}");
     let payload = opened.payload_json().expect("payload is JSON");
     assert_eq!(payload["resourceType"], "Bundle", "HCX payloads are FHIR bundles");
@@ -75,7 +87,8 @@ fn error_details_vector_is_a_bare_header() {
     );
     let padded = format!("{token}.a.b.c.d");
     let headers = jwe::peek_headers(&padded).expect("the header segment itself decodes");
-    let details = headers.error_details().expect("present").expect("well-formed {code,message,trace}");
+    let details =
+        headers.error_details().expect("present").expect("well-formed {code,message,trace}");
     assert_eq!(details.code, "ERR_INVALID_PAYLOAD", "code from the Java test");
     assert_eq!(details.trace.as_deref(), Some(""), "empty trace kept as empty, not dropped");
 }

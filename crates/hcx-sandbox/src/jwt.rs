@@ -4,8 +4,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use josekit::jws::{JwsHeader, RS256};
 use josekit::jws::alg::rsassa::{RsassaJwsSigner, RsassaJwsVerifier};
+use josekit::jws::{JwsHeader, RS256};
 use josekit::jwt::{self, JwtPayload};
 use serde_json::{Value, json};
 

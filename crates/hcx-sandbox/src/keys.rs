@@ -65,7 +65,8 @@ fn self_signed(pkey: &PKey<Private>, common_name: &str) -> Result<X509> {
 /// Checks that `pem` is an X.509 certificate with an RSA key of 2048 or 4096 bits (the
 /// platform's `certificate.key-size`) and returns its expiry as epoch milliseconds.
 pub fn check_certificate(pem: &str) -> std::result::Result<i64, String> {
-    let cert = X509::from_pem(pem.as_bytes()).map_err(|_| "not a PEM X.509 certificate".to_string())?;
+    let cert =
+        X509::from_pem(pem.as_bytes()).map_err(|_| "not a PEM X.509 certificate".to_string())?;
     let key = cert.public_key().map_err(|_| "certificate has no usable public key".to_string())?;
     let rsa = key.rsa().map_err(|_| "certificate key is not RSA".to_string())?;
     let bits = rsa.size() * 8;
@@ -116,7 +117,8 @@ pub fn load_or_create_secret(path: &Path) -> Result<Secret> {
 }
 
 fn read(path: &Path) -> Result<String> {
-    fs::read_to_string(path).map_err(|source| SandboxError::File { path: path.to_path_buf(), source })
+    fs::read_to_string(path)
+        .map_err(|source| SandboxError::File { path: path.to_path_buf(), source })
 }
 
 /// Writes a file readable by the owner only, creating parent directories. Written to a temp file

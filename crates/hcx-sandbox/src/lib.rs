@@ -133,7 +133,8 @@ impl Sandbox {
         if config.scripted.enabled {
             for kind in [DemoKind::Payer, DemoKind::Tpa, DemoKind::Provider] {
                 let (d, i) = (data_dir.clone(), instance.clone());
-                identities.push(tokio::task::spawn_blocking(move || load_identity(&d, &i, kind)).await??);
+                identities
+                    .push(tokio::task::spawn_blocking(move || load_identity(&d, &i, kind)).await??);
             }
         }
         let mut participants = Vec::new();
@@ -161,13 +162,19 @@ impl Sandbox {
         let app = api::router(state.clone());
         let stop = cancel.clone();
         tasks.push(tokio::spawn(async move {
-            let served = axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await }).await;
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await;
             if let Err(e) = served {
                 tracing::error!(error = %e, "sandbox HTTP server stopped");
             }
         }));
         let http = reqwest::Client::builder().build()?;
-        tasks.push(tokio::spawn(routing::dispatcher::run(state.clone(), http.clone(), cancel.child_token())));
+        tasks.push(tokio::spawn(routing::dispatcher::run(
+            state.clone(),
+            http.clone(),
+            cancel.child_token(),
+        )));
         if config.scripted.enabled {
             start_scripted(&state, &identities, &http, &cancel, &mut tasks)?;
         }

@@ -144,7 +144,14 @@ pub fn create(
     credentials::upsert(&tx, CredentialKind::Password, &code, &email, &h, &[])?;
     if let Some(secret) = &n.secret {
         let h = password::hash(secret.expose())?;
-        credentials::upsert(&tx, CredentialKind::Secret, &code, &email, &h, &["admin".to_string()])?;
+        credentials::upsert(
+            &tx,
+            CredentialKind::Secret,
+            &code,
+            &email,
+            &h,
+            &["admin".to_string()],
+        )?;
     }
     tx.commit()?;
     Ok(Ok(p))
@@ -228,7 +235,9 @@ pub fn update(
     registry::update(&tx, &p, u.encryption_cert_pem.as_deref(), now.timestamp_millis())?;
     if let Some(pw) = u.password {
         if pw.expose().chars().count() < 8 {
-            return Ok(Err(OnboardError::Details("password must have at least 8 characters".into())));
+            return Ok(Err(OnboardError::Details(
+                "password must have at least 8 characters".into(),
+            )));
         }
         let h = password::hash(pw.expose())?;
         credentials::upsert(&tx, CredentialKind::Password, code, &p.primary_email, &h, &[])?;
@@ -237,7 +246,10 @@ pub fn update(
     Ok(Ok(p))
 }
 
-fn check_roles(roles: &[String], scheme_code: Option<&str>) -> std::result::Result<(), OnboardError> {
+fn check_roles(
+    roles: &[String],
+    scheme_code: Option<&str>,
+) -> std::result::Result<(), OnboardError> {
     if roles.is_empty() {
         return Err(OnboardError::Details("roles must not be empty".into()));
     }
@@ -278,8 +290,14 @@ mod tests {
 
     #[test]
     fn payor_needs_scheme_code_and_others_must_not_have_one() {
-        assert!(check_roles(&["payor".into()], None).is_err(), "payor without scheme_code is refused");
-        assert!(check_roles(&["payor".into()], Some("default")).is_ok(), "payor with scheme_code is fine");
+        assert!(
+            check_roles(&["payor".into()], None).is_err(),
+            "payor without scheme_code is refused"
+        );
+        assert!(
+            check_roles(&["payor".into()], Some("default")).is_ok(),
+            "payor with scheme_code is fine"
+        );
         assert!(
             check_roles(&["provider".into()], Some("x")).is_err(),
             "the platform refuses scheme_code on non-payors"

@@ -37,13 +37,7 @@ pub fn verify(password: &str, stored: &PasswordHash) -> Result<bool> {
 
 fn derive(password: &str, salt: &[u8], iterations: u32) -> Result<Vec<u8>> {
     let mut out = vec![0u8; HASH_LEN];
-    pbkdf2_hmac(
-        password.as_bytes(),
-        salt,
-        iterations as usize,
-        MessageDigest::sha256(),
-        &mut out,
-    )?;
+    pbkdf2_hmac(password.as_bytes(), salt, iterations as usize, MessageDigest::sha256(), &mut out)?;
     Ok(out)
 }
 
@@ -55,7 +49,10 @@ mod tests {
     fn right_password_verifies_and_wrong_one_does_not() {
         let h = hash("correct horse").expect("hashing works");
         assert!(verify("correct horse", &h).expect("verify runs"), "the same password must match");
-        assert!(!verify("correct horsE", &h).expect("verify runs"), "a different password must not");
+        assert!(
+            !verify("correct horsE", &h).expect("verify runs"),
+            "a different password must not"
+        );
         assert_ne!(h.hash, b"correct horse".to_vec(), "the stored value is not the password");
     }
 

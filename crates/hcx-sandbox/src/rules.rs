@@ -181,10 +181,13 @@ fn history_rules(
     let api_call_id = h.api_call_id().unwrap_or_default().to_string();
     let workflow = h.workflow_id().map(str::to_string);
     let now = now_ms();
-    let (Some(sender_p), Some(recipient_p)) = (registry::get(conn, &sender)?, registry::get(conn, &recipient)?)
+    let (Some(sender_p), Some(recipient_p)) =
+        (registry::get(conn, &sender)?, registry::get(conn, &recipient)?)
     else {
         // validate_request already proved both exist; a concurrent delete is the only way here.
-        return Ok(Err(ids.client(ErrorCode::ErrInvalidSender, "sender does not exist in registry")));
+        return Ok(Err(
+            ids.client(ErrorCode::ErrInvalidSender, "sender does not exist in registry")
+        ));
     };
     let (sender_roles, recipient_roles) = (roles_of(&sender_p.roles), roles_of(&recipient_p.roles));
     let reject = |code: ErrorCode, msg: &str| Ok(Err(ids.client(code, msg)));
@@ -208,7 +211,10 @@ fn history_rules(
             && e.status == Status::ResponseComplete.as_str()
     });
     if closed {
-        return reject(ErrorCode::ErrInvalidCorrelationId, "Invalid request, cycle is closed for correlation id");
+        return reject(
+            ErrorCode::ErrInvalidCorrelationId,
+            "Invalid request, cycle is closed for correlation id",
+        );
     }
 
     // The same sender may not start a second action on one correlation id (30 days).
@@ -217,7 +223,10 @@ fn history_rules(
             e.sender_code == sender && !e.is_on_action() && now - e.request_ms <= THIRTY_DAYS_MS
         });
         if duplicate {
-            return reject(ErrorCode::ErrInvalidCorrelationId, "Request Exist with same correlation id");
+            return reject(
+                ErrorCode::ErrInvalidCorrelationId,
+                "Request Exist with same correlation id",
+            );
         }
     }
 
@@ -225,7 +234,9 @@ fn history_rules(
     let mut flip = None;
     if action.is_callback() {
         let original = history.iter().find(|e| {
-            e.sender_code == recipient && e.recipient_code == sender && now - e.request_ms <= THIRTY_DAYS_MS
+            e.sender_code == recipient
+                && e.recipient_code == sender
+                && now - e.request_ms <= THIRTY_DAYS_MS
         });
         let Some(original) = original else {
             return reject(
@@ -234,7 +245,10 @@ fn history_rules(
             );
         };
         if !workflow_matches(original, workflow.as_deref()) {
-            return reject(ErrorCode::ErrInvalidWorkflowId, "The request contains invalid workflow id");
+            return reject(
+                ErrorCode::ErrInvalidWorkflowId,
+                "The request contains invalid workflow id",
+            );
         }
         if !original.is_on_action() && original.status == Status::RequestQueued.as_str() {
             flip = Some(original.mid.clone());
@@ -244,31 +258,47 @@ fn history_rules(
     // Forwards (payor/TPA → payor/TPA), else "payer to provider only to forward".
     if is_forward(&sender_roles, &recipient_roles) {
         let Some(first) = history.first() else {
-            return reject(ErrorCode::ErrInvalidForwardReq, "The request contains invalid correlation id");
+            return reject(
+                ErrorCode::ErrInvalidForwardReq,
+                "The request contains invalid correlation id",
+            );
         };
         if !action.forward_allowed() {
             return reject(ErrorCode::ErrInvalidForwardReq, "Entity is not allowed for forwarding");
         }
         if !workflow_matches(first, workflow.as_deref()) {
-            return reject(ErrorCode::ErrInvalidWorkflowId, "The request contains invalid workflow id");
+            return reject(
+                ErrorCode::ErrInvalidWorkflowId,
+                "The request contains invalid workflow id",
+            );
         }
         if !action.is_callback() && history.iter().any(|e| e.sender_code == recipient) {
-            return reject(ErrorCode::ErrInvalidForwardReq, "Request cannot be forwarded to the forward initiators");
+            return reject(
+                ErrorCode::ErrInvalidForwardReq,
+                "Request cannot be forwarded to the forward initiators",
+            );
         }
     } else if let Err(v) = check_forward_direction(action, &sender_roles, &recipient_roles) {
         return Ok(Err(ids.reject(v)));
     }
 
     // Redirect history parts (JSONRequest.validateRedirect).
-    if let Body::Plain(_) = body {
-        if h.get_str(names::STATUS) == Some(Status::ResponseRedirect.as_str()) {
-            let target = h.redirect_to().unwrap_or_default();
-            if history.iter().any(|e| !e.is_on_action() && e.sender_code == target) {
-                return reject(ErrorCode::ErrInvalidRedirectTo, "Request cannot be redirected to the initiators");
-            }
-            if history.iter().any(|e| e.is_on_action() && e.status == Status::ResponseComplete.as_str()) {
-                return reject(ErrorCode::ErrInvalidRedirectTo, "Redirect is not allowed, the cycle is complete");
-            }
+    if let Body::Plain(_) = body
+        && h.get_str(names::STATUS) == Some(Status::ResponseRedirect.as_str())
+    {
+        let target = h.redirect_to().unwrap_or_default();
+        if history.iter().any(|e| !e.is_on_action() && e.sender_code == target) {
+            return reject(
+                ErrorCode::ErrInvalidRedirectTo,
+                "Request cannot be redirected to the initiators",
+            );
+        }
+        if history.iter().any(|e| e.is_on_action() && e.status == Status::ResponseComplete.as_str())
+        {
+            return reject(
+                ErrorCode::ErrInvalidRedirectTo,
+                "Redirect is not allowed, the cycle is complete",
+            );
         }
     }
 
@@ -278,7 +308,10 @@ fn history_rules(
             return reject(ErrorCode::ErrInvalidCorrelationId, "Invalid Correlation Id");
         };
         if !workflow_matches(first, workflow.as_deref()) {
-            return reject(ErrorCode::ErrInvalidWorkflowId, "The request contains invalid workflow id");
+            return reject(
+                ErrorCode::ErrInvalidWorkflowId,
+                "The request contains invalid workflow id",
+            );
         }
     }
 
@@ -309,12 +342,7 @@ fn history_rules(
         status = Some((result, forward));
     }
 
-    Ok(Ok(Plan {
-        sender_roles: sender_p.roles,
-        recipient_roles: recipient_p.roles,
-        flip,
-        status,
-    }))
+    Ok(Ok(Plan { sender_roles: sender_p.roles, recipient_roles: recipient_p.roles, flip, status }))
 }
 
 /// The gateway's `validateWorkflowId`: if the earlier event had a workflow id, this message
@@ -326,7 +354,13 @@ fn workflow_matches(earlier: &AuditEvent, workflow: Option<&str>) -> bool {
     }
 }
 
-fn store(conn: &Connection, action: Action, h: &Headers, raw: Vec<u8>, plan: Plan) -> Result<Accepted> {
+fn store(
+    conn: &Connection,
+    action: Action,
+    h: &Headers,
+    raw: Vec<u8>,
+    plan: Plan,
+) -> Result<Accepted> {
     let now = now_ms();
     let mid = uuid::Uuid::new_v4().to_string();
     let status = if action.is_callback() {

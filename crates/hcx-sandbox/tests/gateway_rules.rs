@@ -23,7 +23,8 @@ struct Case {
 }
 
 fn seal_for(h: &Headers, to: &TestParticipant) -> String {
-    let key = hcx_protocol::RecipientKey::from_certificate_pem(to.cert_pem.as_bytes()).expect("cert");
+    let key =
+        hcx_protocol::RecipientKey::from_certificate_pem(to.cert_pem.as_bytes()).expect("cert");
     let compact = hcx_protocol::seal(h, bundle().to_string().as_bytes(), &key).expect("seal");
     hcx_protocol::payload_body(&compact)
 }
@@ -35,7 +36,8 @@ async fn every_gateway_rule_answers_with_the_platform_status_and_code() {
     let prov = hx.participant("prov", "provider.hospital").await;
     let payer = hx.participant("payer", "payor").await;
     let tpa = hx.participant("tpa", "agency.tpa").await;
-    let inactive = hx.participant_with("sleepy", "payor", "Inactive", Receiver::start().await).await;
+    let inactive =
+        hx.participant_with("sleepy", "payor", "Inactive", Receiver::start().await).await;
     let tp = hx.token_of(&prov).await;
     let tq = hx.token_of(&payer).await;
     let tt = hx.token_of(&tpa).await;
@@ -134,9 +136,17 @@ async fn every_gateway_rule_answers_with_the_platform_status_and_code() {
         Case { name: "hcx/status for a correlation id the caller never used", path: Action::HcxStatus.path().into(), token: Some(tp.clone()), body: jwe(&fresh(&prov, &payer.code), &payer), status: 400, code: None },
     ];
     // Same rules under the other versions: a malformed body under v0.7 and v0.9 too.
-    for (name, version) in [("v0.7 answers like v0.8", "v0.7"), ("v0.9 answers like v0.8", "v0.9")] {
+    for (name, version) in [("v0.7 answers like v0.8", "v0.7"), ("v0.9 answers like v0.8", "v0.9")]
+    {
         let _ = version;
-        cases.push(Case { name, path: preauth.clone(), token: Some(tp.clone()), body: "{}".into(), status: 400, code: Some("ERR_INVALID_PAYLOAD") });
+        cases.push(Case {
+            name,
+            path: preauth.clone(),
+            token: Some(tp.clone()),
+            body: "{}".into(),
+            status: 400,
+            code: Some("ERR_INVALID_PAYLOAD"),
+        });
     }
 
     assert!(cases.len() >= 30, "the table covers at least 30 rules");
@@ -147,7 +157,8 @@ async fn every_gateway_rule_answers_with_the_platform_status_and_code() {
             "v0.9 answers like v0.8" => format!("{}/v0.9{}", hx.sandbox.base_url(), case.path),
             _ => hx.url(&case.path),
         };
-        let mut req = hx.http.post(&path).header("content-type", "application/json").body(case.body.clone());
+        let mut req =
+            hx.http.post(&path).header("content-type", "application/json").body(case.body.clone());
         if let Some(t) = &case.token {
             req = req.bearer_auth(t);
         }
@@ -167,7 +178,11 @@ async fn every_gateway_rule_answers_with_the_platform_status_and_code() {
             ));
         }
     }
-    assert!(failures.is_empty(), "every rule must answer exactly like the gateway:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "every rule must answer exactly like the gateway:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -206,15 +221,25 @@ async fn token_endpoint_and_registry_follow_the_platform() {
     let token = v["access_token"].as_str().expect("access_token").to_string();
     let claims_b64 = token.split('.').nth(1).expect("JWT has a payload part");
     let claims: Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims_b64).expect("base64url claims"),
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(claims_b64)
+            .expect("base64url claims"),
     )
     .expect("claims JSON");
     assert_eq!(claims["participant_code"], json!(payer.participant_code), "participant_code claim");
-    assert_eq!(claims["realm_access"]["user_roles"], json!(["admin"]), "api-access users carry user_roles");
+    assert_eq!(
+        claims["realm_access"]["user_roles"],
+        json!(["admin"]),
+        "api-access users carry user_roles"
+    );
 
     // Search with or, and the certificate URL serves the PEM.
     let (st, v) = hx
-        .post_json("/participant/search", &token, &json!({"filters": {"roles": {"or": ["payor", "agency.tpa"]}}, "limit": 10}))
+        .post_json(
+            "/participant/search",
+            &token,
+            &json!({"filters": {"roles": {"or": ["payor", "agency.tpa"]}}, "limit": 10}),
+        )
         .await;
     assert_eq!(st, 200, "search works: {v}");
     let found = v["participants"].as_array().expect("participants array");
@@ -224,9 +249,44 @@ async fn token_endpoint_and_registry_follow_the_platform() {
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "the certificate URL serves a PEM");
 
     // Only the admin may create participants.
-    let (st, v) = hx.post_json("/participant/create", &token, &json!({"participant_name": "x"})).await;
+    let (st, v) =
+        hx.post_json("/participant/create", &token, &json!({"participant_name": "x"})).await;
     assert_eq!(st, 401, "a payer may not create participants: {v}");
+    let (st, _) = hx.post_raw("/participant/search", Some(&token), "{}".into()).await;
+    assert_eq!(st, 200, "v0.8 registry search is routed");
+    let resp = hx
+        .http
+        .post(format!("{base}/v1/participant/search"))
+        .bearer_auth(&token)
+        .body("{}")
+        .send()
+        .await
+        .expect("reachable");
+    assert_eq!(resp.status().as_u16(), 404, "the internal /v1 prefix is not exposed");
+
+    // The CLI's credential lines: admin first, then the demo participants, all able to log in.
+    let lines = hcx_sandbox::credential_lines(&hx.sandbox);
+    assert_eq!(lines.len(), 4, "admin + payer + TPA + provider");
+    for line in &lines {
+        let v: Value = serde_json::from_str(line).expect("each line is one JSON object");
+        let (user, pw) =
+            (v["username"].as_str().expect("username"), v["password"].as_str().expect("password"));
+        assert!(
+            common::token(&hx.http, &base, user, pw).await.is_some(),
+            "printed credentials log in: {}",
+            v["kind"]
+        );
+    }
+    let first: Value = serde_json::from_str(&lines[0]).expect("json");
+    assert_eq!(first["kind"], json!("admin"), "the admin credential comes first");
+
     // Unknown version → 404.
-    let resp = hx.http.post(format!("{base}/v0.6/preauth/submit")).body("{}").send().await.expect("reachable");
+    let resp = hx
+        .http
+        .post(format!("{base}/v0.6/preauth/submit"))
+        .body("{}")
+        .send()
+        .await
+        .expect("reachable");
     assert_eq!(resp.status().as_u16(), 404, "only v0.7, v0.8 and v0.9 are routed");
 }

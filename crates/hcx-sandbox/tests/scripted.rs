@@ -27,8 +27,10 @@ async fn demo(dir: &std::path::Path) -> Demo {
     let hx = Harness::start(dir).await;
     let prov = hx.participant("clinic", "provider.hospital").await;
     let token = hx.token_of(&prov).await;
-    let payer_code = hx.sandbox.participant(DemoKind::Payer).expect("demo payer").participant_code.clone();
-    let tpa_code = hx.sandbox.participant(DemoKind::Tpa).expect("demo TPA").participant_code.clone();
+    let payer_code =
+        hx.sandbox.participant(DemoKind::Payer).expect("demo payer").participant_code.clone();
+    let tpa_code =
+        hx.sandbox.participant(DemoKind::Tpa).expect("demo TPA").participant_code.clone();
     Demo { hx, prov, token, payer_code, tpa_code }
 }
 
@@ -54,7 +56,10 @@ impl Demo {
         let h = action_headers(&self.prov.code, to, &new_id(), Some(&new_id()));
         let key = self.recipient_key(to).await;
         let compact = hcx_protocol::seal(&h, payload.to_string().as_bytes(), &key).expect("seal");
-        let (st, v) = self.hx.post_raw(action.path(), Some(&self.token), hcx_protocol::payload_body(&compact)).await;
+        let (st, v) = self
+            .hx
+            .post_raw(action.path(), Some(&self.token), hcx_protocol::payload_body(&compact))
+            .await;
         assert_eq!(st, 202, "request to the demo payer accepted: {v}");
         h
     }
@@ -62,7 +67,11 @@ impl Demo {
     async fn recipient_key(&self, code: &str) -> hcx_protocol::RecipientKey {
         let (st, v) = self
             .hx
-            .post_json("/participant/search", &self.token, &json!({"filters": {"participant_code": {"eq": code}}}))
+            .post_json(
+                "/participant/search",
+                &self.token,
+                &json!({"filters": {"participant_code": {"eq": code}}}),
+            )
             .await;
         assert_eq!(st, 200, "search: {v}");
         let url = v["participants"][0]["encryption_cert"].as_str().expect("cert url").to_string();
@@ -76,7 +85,8 @@ impl Demo {
         let body: Value = serde_json::from_slice(&r.body).expect("json body");
         if body.get("payload").is_some() {
             let o = self.prov.open(&r);
-            (Value::Object(o.headers.into_map()), o.payload_json().expect("payload json"))
+            let payload = o.payload_json().expect("payload json");
+            (Value::Object(o.headers.into_map()), payload)
         } else {
             (body, Value::Null)
         }
@@ -110,7 +120,10 @@ async fn demo_payer_scenarios_approve_partial_reject_pending_error_redirect() {
     assert_eq!(h["x-hcx-status"], json!("response.complete"), "approval is final");
     let cr = claim_response(&p);
     assert_eq!(cr["outcome"], json!("complete"), "approved: {cr}");
-    assert!(cr["preAuthRef"].as_str().is_some_and(|r| r.starts_with("PA-")), "preauth approvals carry preAuthRef");
+    assert!(
+        cr["preAuthRef"].as_str().is_some_and(|r| r.starts_with("PA-")),
+        "preauth approvals carry preAuthRef"
+    );
     assert_eq!(benefit(&cr, 1), json!(2500.5), "items approved in full, exact to the paisa");
 
     // [partial]: item-level.
@@ -126,7 +139,10 @@ async fn demo_payer_scenarios_approve_partial_reject_pending_error_redirect() {
     let (h, p) = d.receive("/claim/on_submit").await;
     assert_eq!(h["x-hcx-status"], json!("response.complete"), "a rejection is a final answer");
     let cr = claim_response(&p);
-    assert!(cr["error"].as_array().is_some_and(|e| !e.is_empty()), "rejections carry reasons: {cr}");
+    assert!(
+        cr["error"].as_array().is_some_and(|e| !e.is_empty()),
+        "rejections carry reasons: {cr}"
+    );
     assert_eq!(benefit(&cr, 0), json!(0), "nothing approved");
 
     // [pending]: response.partial first, then response.complete.
@@ -143,7 +159,11 @@ async fn demo_payer_scenarios_approve_partial_reject_pending_error_redirect() {
     let (h, p) = d.receive("/preauth/on_submit").await;
     assert_eq!(p, Value::Null, "errors travel as plain JSON");
     assert_eq!(h["x-hcx-status"], json!("response.error"), "error status");
-    assert_eq!(h["x-hcx-error_details"]["code"], json!("ERR_DOMAIN_PROCESSING"), "whitelisted code");
+    assert_eq!(
+        h["x-hcx-error_details"]["code"],
+        json!("ERR_DOMAIN_PROCESSING"),
+        "whitelisted code"
+    );
 
     // [redirect]: to the demo TPA; a new cycle there is approved.
     let sent = d.submit(Action::PreauthSubmit, &d.payer_code, "Surgery [redirect]").await;
@@ -172,16 +192,30 @@ async fn demo_payer_queries_then_approves_and_pays() {
 
     let r = d.prov.receiver.expect("/communication/request", WAIT).await;
     let q = d.prov.open(&r);
-    assert_eq!(q.headers.correlation_id(), claim.correlation_id(), "the query is on the claim's cycle");
+    assert_eq!(
+        q.headers.correlation_id(),
+        claim.correlation_id(),
+        "the query is on the claim's cycle"
+    );
     assert_eq!(q.headers.workflow_id(), claim.workflow_id(), "with the claim's workflow id");
-    assert!(q.payload_json().expect("json").to_string().contains("CommunicationRequest"), "a CommunicationRequest");
+    assert!(
+        q.payload_json().expect("json").to_string().contains("CommunicationRequest"),
+        "a CommunicationRequest"
+    );
     let me = Party { code: d.prov.code.clone(), name: "Clinic".into() };
     let payer = Party { code: d.payer_code.clone(), name: String::new() };
-    let answer = fhir::communication_response_bundle("Discharge summary", b"%PDF-1.4 demo", &me, &payer);
+    let answer =
+        fhir::communication_response_bundle("Discharge summary", b"%PDF-1.4 demo", &me, &payer);
     let h = Headers::callback_to(&q.headers, Status::ResponseComplete);
     let key = d.recipient_key(&d.payer_code).await;
     let compact = hcx_protocol::seal(&h, answer.to_string().as_bytes(), &key).expect("seal");
-    let (st, v) = d.hx.post_raw(Action::CommunicationOnRequest.path(), Some(&d.token), hcx_protocol::payload_body(&compact)).await;
+    let (st, v) =
+        d.hx.post_raw(
+            Action::CommunicationOnRequest.path(),
+            Some(&d.token),
+            hcx_protocol::payload_body(&compact),
+        )
+        .await;
     assert_eq!(st, 202, "the document answer is accepted: {v}");
 
     let (h, p) = d.receive("/claim/on_submit").await;
@@ -192,12 +226,26 @@ async fn demo_payer_queries_then_approves_and_pays() {
 
     let r = d.prov.receiver.expect("/paymentnotice/request", WAIT).await;
     let n = d.prov.open(&r);
-    assert_ne!(n.headers.correlation_id(), claim.correlation_id(), "a payment notice is its own cycle");
+    assert_ne!(
+        n.headers.correlation_id(),
+        claim.correlation_id(),
+        "a payment notice is its own cycle"
+    );
     assert_eq!(n.headers.workflow_id(), claim.workflow_id(), "on the same workflow");
-    assert_eq!(fhir::payment_amount(&n.payload_json().expect("json")), Some(Decimal::new(1_250_050, 2)), "pays the approved amount");
+    assert_eq!(
+        fhir::payment_amount(&n.payload_json().expect("json")),
+        Some(Decimal::new(1_250_050, 2)),
+        "pays the approved amount"
+    );
     let ack = Headers::callback_to(&n.headers, Status::ResponseComplete);
     let compact = hcx_protocol::seal(&ack, bundle().to_string().as_bytes(), &key).expect("seal");
-    let (st, v) = d.hx.post_raw(Action::PaymentNoticeOnRequest.path(), Some(&d.token), hcx_protocol::payload_body(&compact)).await;
+    let (st, v) =
+        d.hx.post_raw(
+            Action::PaymentNoticeOnRequest.path(),
+            Some(&d.token),
+            hcx_protocol::payload_body(&compact),
+        )
+        .await;
     assert_eq!(st, 202, "the provider acknowledges the payment: {v}");
 }
 
@@ -207,36 +255,81 @@ async fn demo_provider_sends_on_demand_and_answers_queries() {
     let hx = Harness::start(dir.path()).await;
     let tpa = hx.participant("tpa-desk", "agency.tpa").await;
     let tt = hx.token_of(&tpa).await;
-    let provider_code = hx.sandbox.participant(DemoKind::Provider).expect("demo provider").participant_code.clone();
+    let provider_code =
+        hx.sandbox.participant(DemoKind::Provider).expect("demo provider").participant_code.clone();
 
     let (st, sent) = hx
-        .post_raw_root("/sandbox/demo-provider/send", &json!({"action": "preauth/submit", "to": tpa.code, "scenario": "query"}))
+        .post_raw_root(
+            "/sandbox/demo-provider/send",
+            &json!({"action": "preauth/submit", "to": tpa.code, "scenario": "query"}),
+        )
         .await;
     assert_eq!(st, 200, "the demo provider sends on demand: {sent}");
     let r = tpa.receiver.expect("/preauth/submit", WAIT).await;
     let got = tpa.open(&r);
-    assert_eq!(got.headers.sender_code(), Some(provider_code.as_str()), "sent by the demo provider");
-    assert_eq!(got.headers.correlation_id(), sent["correlation_id"].as_str(), "the endpoint returns the cycle ids");
-    assert!(got.payload_json().expect("json").to_string().contains("[query]"), "the scenario keyword is in the item text");
+    assert_eq!(
+        got.headers.sender_code(),
+        Some(provider_code.as_str()),
+        "sent by the demo provider"
+    );
+    assert_eq!(
+        got.headers.correlation_id(),
+        sent["correlation_id"].as_str(),
+        "the endpoint returns the cycle ids"
+    );
+    assert!(
+        got.payload_json().expect("json").to_string().contains("[query]"),
+        "the scenario keyword is in the item text"
+    );
 
     // The TPA user asks for documents; the demo provider answers by itself.
-    let ask = action_headers(&tpa.code, &provider_code, got.headers.correlation_id().unwrap_or_default(), got.headers.workflow_id());
+    let ask = action_headers(
+        &tpa.code,
+        &provider_code,
+        got.headers.correlation_id().unwrap_or_default(),
+        got.headers.workflow_id(),
+    );
     let prov_key = {
-        let (_, v) = hx.post_json("/participant/search", &tt, &json!({"filters": {"participant_code": {"eq": provider_code}}})).await;
+        let (_, v) = hx
+            .post_json(
+                "/participant/search",
+                &tt,
+                &json!({"filters": {"participant_code": {"eq": provider_code}}}),
+            )
+            .await;
         let url = v["participants"][0]["encryption_cert"].as_str().expect("url").to_string();
-        hcx_protocol::RecipientKey::from_pem(hx.http.get(url).send().await.expect("get").text().await.expect("pem").as_bytes()).expect("key")
+        hcx_protocol::RecipientKey::from_pem(
+            hx.http.get(url).send().await.expect("get").text().await.expect("pem").as_bytes(),
+        )
+        .expect("key")
     };
-    let q = fhir::communication_request_bundle("Send the discharge summary", &Party { code: tpa.code.clone(), name: "TPA".into() }, &Party { code: provider_code.clone(), name: String::new() });
+    let q = fhir::communication_request_bundle(
+        "Send the discharge summary",
+        &Party { code: tpa.code.clone(), name: "TPA".into() },
+        &Party { code: provider_code.clone(), name: String::new() },
+    );
     let compact = hcx_protocol::seal(&ask, q.to_string().as_bytes(), &prov_key).expect("seal");
-    let (st, v) = hx.post_raw(Action::CommunicationRequest.path(), Some(&tt), hcx_protocol::payload_body(&compact)).await;
+    let (st, v) = hx
+        .post_raw(
+            Action::CommunicationRequest.path(),
+            Some(&tt),
+            hcx_protocol::payload_body(&compact),
+        )
+        .await;
     assert_eq!(st, 202, "the TPA's query is accepted: {v}");
     let r = tpa.receiver.expect("/communication/on_request", WAIT).await;
-    assert!(fhir::has_communication_payload(&tpa.open(&r).payload_json().expect("json")), "the demo provider sends a document");
+    assert!(
+        fhir::has_communication_payload(&tpa.open(&r).payload_json().expect("json")),
+        "the demo provider sends a document"
+    );
 
     // The decision reaches the demo provider's inbox.
     let done = Headers::callback_to(&got.headers, Status::ResponseComplete);
-    let compact = hcx_protocol::seal(&done, bundle().to_string().as_bytes(), &prov_key).expect("seal");
-    let (st, v) = hx.post_raw(Action::PreauthOnSubmit.path(), Some(&tt), hcx_protocol::payload_body(&compact)).await;
+    let compact =
+        hcx_protocol::seal(&done, bundle().to_string().as_bytes(), &prov_key).expect("seal");
+    let (st, v) = hx
+        .post_raw(Action::PreauthOnSubmit.path(), Some(&tt), hcx_protocol::payload_body(&compact))
+        .await;
     assert_eq!(st, 202, "the TPA's decision is accepted: {v}");
     let mut seen = false;
     for _ in 0..100 {
@@ -248,7 +341,9 @@ async fn demo_provider_sends_on_demand_and_answers_queries() {
             .await
             .expect("inbox");
         let inbox: Value = resp.json().await.expect("json");
-        seen = inbox.as_array().is_some_and(|a| a.iter().any(|e| e["path"] == json!("/preauth/on_submit")));
+        seen = inbox
+            .as_array()
+            .is_some_and(|a| a.iter().any(|e| e["path"] == json!("/preauth/on_submit")));
         if seen {
             break;
         }

@@ -57,12 +57,16 @@ async fn run(args: Args) -> Result<(), String> {
     let data = args.data.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("hcx-bridge-bench-{}", std::process::id()))
     });
-    let gateway = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).map_err(|x| e(&x))?)
+    let gateway =
+        openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).map_err(|x| e(&x))?)
+            .map_err(|x| e(&x))?;
+    let gw_private = String::from_utf8(gateway.private_key_to_pem_pkcs8().map_err(|x| e(&x))?)
         .map_err(|x| e(&x))?;
-    let gw_private = String::from_utf8(gateway.private_key_to_pem_pkcs8().map_err(|x| e(&x))?).map_err(|x| e(&x))?;
-    let gw_public = String::from_utf8(gateway.public_key_to_pem().map_err(|x| e(&x))?).map_err(|x| e(&x))?;
+    let gw_public =
+        String::from_utf8(gateway.public_key_to_pem().map_err(|x| e(&x))?).map_err(|x| e(&x))?;
     let now = chrono::Utc::now().timestamp();
-    let jwt = hcx_bridge::gateway_jwt::mint(&gw_private, "hcx", now, now + 3600).map_err(|x| e(&x))?;
+    let jwt =
+        hcx_bridge::gateway_jwt::mint(&gw_private, "hcx", now, now + 3600).map_err(|x| e(&x))?;
 
     let mut cfg = BridgeConfig::new(&data);
     cfg.rate_limit = None;
@@ -76,7 +80,13 @@ async fn run(args: Args) -> Result<(), String> {
     let payload = format!(r#"{{"resourceType":"Bundle","note":"{filler}"}}"#);
     let mut bodies = Vec::with_capacity(args.n);
     for _ in 0..args.n {
-        let req = Headers::action(PROVIDER, PAYER, &uuid::Uuid::new_v4().to_string(), None, Dialect::Swasth);
+        let req = Headers::action(
+            PROVIDER,
+            PAYER,
+            &uuid::Uuid::new_v4().to_string(),
+            None,
+            Dialect::Swasth,
+        );
         let h = Headers::callback_to(&req, Status::ResponseComplete);
         let compact = hcx_protocol::seal(&h, payload.as_bytes(), &key).map_err(|x| e(&x))?;
         bodies.push(hcx_protocol::payload_body(&compact));
@@ -134,7 +144,12 @@ async fn run(args: Args) -> Result<(), String> {
     };
     let per_sec = lat.len() as f64 / elapsed.as_secs_f64();
     println!("hcx-bridge-bench: n={} concurrency={} body={} B", args.n, args.concurrency, body_len);
-    println!("  durably acked: {} ({} failed) in {:.2} s", lat.len(), failures, elapsed.as_secs_f64());
+    println!(
+        "  durably acked: {} ({} failed) in {:.2} s",
+        lat.len(),
+        failures,
+        elapsed.as_secs_f64()
+    );
     println!("  throughput:    {per_sec:.0} callbacks/s");
     println!(
         "  ack latency:   p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",

@@ -4,6 +4,7 @@
 //! Invariant: [`Store::insert`] returns only after the row is committed and fsynced, so a
 //! caller may answer 202 the moment it returns `Ok`.
 
+mod checkpoint;
 mod notify;
 mod schema;
 mod writer;
@@ -83,6 +84,8 @@ struct Inner {
     path: PathBuf,
     idle_readers: Mutex<Vec<Connection>>,
     counters: Arc<writer::Counters>,
+    /// Dropping this ends the checkpoint thread.
+    _stop_checkpoints: std::sync::mpsc::Sender<()>,
 }
 
 /// What the single writer has done since the store was opened.
@@ -117,6 +120,8 @@ impl Store {
         std::thread::Builder::new()
             .name("hcx-bridge-writer".into())
             .spawn(move || writer::run(conn, rx, n, c))?;
+        let (stop_checkpoints, stop_rx) = std::sync::mpsc::channel();
+        checkpoint::spawn(path.clone(), stop_rx)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 writer: tx,
@@ -124,6 +129,7 @@ impl Store {
                 path,
                 idle_readers: Mutex::new(vec![]),
                 counters,
+                _stop_checkpoints: stop_checkpoints,
             }),
         })
     }

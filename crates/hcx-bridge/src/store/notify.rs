@@ -15,11 +15,7 @@ impl Notifiers {
     /// A receiver that fires on the next commit for `participant`.
     pub(crate) fn subscribe(&self, participant: &str) -> Option<watch::Receiver<u64>> {
         let mut map = self.map.lock().ok()?;
-        Some(
-            map.entry(participant.to_owned())
-                .or_insert_with(|| watch::channel(0).0)
-                .subscribe(),
-        )
+        Some(map.entry(participant.to_owned()).or_insert_with(|| watch::channel(0).0).subscribe())
     }
 
     /// Called by the writer after a commit.

@@ -32,7 +32,17 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
     if sync != 2 {
         return Err(BridgeError::Durability(format!("synchronous is {sync}, expected 2 (FULL)")));
     }
+    // Checkpoints run on their own thread (checkpoint.rs); cap the WAL file left behind.
+    conn.execute_batch("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;")?;
     migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Open the connection the checkpoint thread uses (FULL so checkpoints fsync the database).
+pub(crate) fn open_checkpointer(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(30))?;
+    conn.execute_batch("PRAGMA synchronous=FULL;")?;
     Ok(conn)
 }
 

@@ -23,8 +23,17 @@ pub(crate) type WriteResult<T> = Result<T, String>;
 
 pub(crate) enum WriteCmd {
     Insert(NewEnvelope, oneshot::Sender<WriteResult<InsertOutcome>>),
-    Ack { participant: String, cursor: u64, now_ms: i64, reply: oneshot::Sender<WriteResult<u64>> },
-    Purge { bodies_before_ms: i64, rows_before_ms: i64, reply: oneshot::Sender<WriteResult<PurgeReport>> },
+    Ack {
+        participant: String,
+        cursor: u64,
+        now_ms: i64,
+        reply: oneshot::Sender<WriteResult<u64>>,
+    },
+    Purge {
+        bodies_before_ms: i64,
+        rows_before_ms: i64,
+        reply: oneshot::Sender<WriteResult<PurgeReport>>,
+    },
 }
 
 impl WriteCmd {
@@ -109,8 +118,8 @@ fn apply(conn: &mut Connection, batch: Vec<WriteCmd>, notifiers: &Notifiers) {
                 done.push(Done::Ack(reply, res));
             }
             WriteCmd::Purge { bodies_before_ms, rows_before_ms, reply } => {
-                let res = purge(&tx, bodies_before_ms, rows_before_ms)
-                    .map_err(|e| format!("purge: {e}"));
+                let res =
+                    purge(&tx, bodies_before_ms, rows_before_ms).map_err(|e| format!("purge: {e}"));
                 done.push(Done::Purge(reply, res));
             }
         }
@@ -184,7 +193,12 @@ fn insert(tx: &rusqlite::Transaction<'_>, e: &NewEnvelope) -> rusqlite::Result<I
     Ok(InsertOutcome::Duplicate { cursor: to_u64(cursor) })
 }
 
-fn ack(tx: &rusqlite::Transaction<'_>, participant: &str, cursor: u64, now_ms: i64) -> rusqlite::Result<u64> {
+fn ack(
+    tx: &rusqlite::Transaction<'_>,
+    participant: &str,
+    cursor: u64,
+    now_ms: i64,
+) -> rusqlite::Result<u64> {
     let upto = i64::try_from(cursor).unwrap_or(i64::MAX);
     let n = tx
         .prepare_cached(
@@ -195,7 +209,11 @@ fn ack(tx: &rusqlite::Transaction<'_>, participant: &str, cursor: u64, now_ms: i
     Ok(n as u64)
 }
 
-fn purge(tx: &rusqlite::Transaction<'_>, bodies_before_ms: i64, rows_before_ms: i64) -> rusqlite::Result<PurgeReport> {
+fn purge(
+    tx: &rusqlite::Transaction<'_>,
+    bodies_before_ms: i64,
+    rows_before_ms: i64,
+) -> rusqlite::Result<PurgeReport> {
     // Only acked rows are touched: an unacknowledged callback is never thrown away.
     let bodies = tx.execute(
         "UPDATE envelopes SET headers = NULL, body = NULL

@@ -60,8 +60,8 @@ fn request_headers(provider: &str) -> Headers {
 pub fn jwe_callback(key: &RecipientKey, provider: &str) -> Msg {
     let req = request_headers(provider);
     let h = Headers::callback_to(&req, Status::ResponseComplete);
-    let compact = hcx_protocol::seal(&h, br#"{"resourceType":"Bundle","type":"collection"}"#, key)
-        .unwrap();
+    let compact =
+        hcx_protocol::seal(&h, br#"{"resourceType":"Bundle","type":"collection"}"#, key).unwrap();
     Msg {
         api_call_id: h.api_call_id().unwrap().to_owned(),
         body: hcx_protocol::payload_body(&compact),
@@ -71,7 +71,8 @@ pub fn jwe_callback(key: &RecipientKey, provider: &str) -> Msg {
 /// A plain-JSON `response.error` ProtocolResponse from the payer to `provider`.
 pub fn plain_error(provider: &str) -> Msg {
     let req = request_headers(provider);
-    let h = ProtocolResponse::error(&req, &Details::new("ERR_INVALID_ENCRYPTION", "cannot decrypt"));
+    let h =
+        ProtocolResponse::error(&req, &Details::new("ERR_INVALID_ENCRYPTION", "cannot decrypt"));
     Msg { api_call_id: h.api_call_id().unwrap().to_owned(), body: h.to_json_string() }
 }
 
@@ -105,7 +106,12 @@ pub async fn start_bridge(
 }
 
 /// POST a callback body to `url` with the gateway's bearer JWT.
-pub async fn post(http: &reqwest::Client, url: &str, jwt: Option<&str>, body: &str) -> (u16, serde_json::Value) {
+pub async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    jwt: Option<&str>,
+    body: &str,
+) -> (u16, serde_json::Value) {
     let mut req = http.post(url).header("content-type", "application/json").body(body.to_owned());
     if let Some(t) = jwt {
         req = req.bearer_auth(t);

@@ -1,6 +1,7 @@
 //! Subcommands of the `hcx` tool. One module per subcommand; each parses its own arguments
 //! and returns the text to print. Protocol logic stays in `hcx-protocol`.
 
+pub mod console;
 pub mod inspect;
 pub mod seal;
 
@@ -14,6 +15,9 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Encrypt a payload for a recipient and print the `{"payload": …}` body.
     Seal(seal::SealArgs),
+    /// Profiles, keys, sending, threads, `run`, `demo`, sandbox, bridge and FHIR tools.
+    #[command(flatten)]
+    Console(console::ConsoleCommand),
 }
 
 /// What a subcommand produced: text for stdout and the process exit code.
@@ -48,6 +52,7 @@ pub fn run(command: Command) -> Result<Output, CliError> {
     match command {
         Command::Inspect(args) => inspect::run(&args),
         Command::Seal(args) => seal::run(&args),
+        Command::Console(command) => console::run(command),
     }
 }
 

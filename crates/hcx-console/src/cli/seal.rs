@@ -31,6 +31,7 @@ pub fn run(args: &SealArgs) -> Result<Output, CliError> {
     let cert = read_input(&args.cert)?;
     let headers = read_input(&args.headers)?;
     let payload = read_input(&args.payload)?;
-    let body = seal_body(&headers, &payload, &cert, alg).map_err(|e| CliError::Input(e.to_string()))?;
+    let body =
+        seal_body(&headers, &payload, &cert, alg).map_err(|e| CliError::Input(e.to_string()))?;
     Ok(Output { stdout: body, warning: None, code: 0 })
 }

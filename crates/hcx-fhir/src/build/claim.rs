@@ -3,9 +3,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::input::{
-    ClaimInput, ClaimType, ClaimUse, DiagnosisKind, DocumentCarrier, RelatedKind,
-};
+use super::input::{ClaimInput, ClaimType, ClaimUse, DiagnosisKind, DocumentCarrier, RelatedKind};
 use super::parties::{self, amount, claim_by_number, claim_number, concept};
 use super::{BuildContext, BundleWriter, meta_for, seq};
 use crate::profiles::{BundleProfile, cs};

@@ -54,7 +54,10 @@ pub fn claim_response_bundle(input: &ClaimResponseInput, ctx: &mut BuildContext)
             ));
         }
         if it.benefit > it.submitted {
-            return Err(Error::input(format!("{field}.benefit"), "is more than the amount asked for"));
+            return Err(Error::input(
+                format!("{field}.benefit"),
+                "is more than the amount asked for",
+            ));
         }
         let mut adjudication = vec![
             line(SUBMITTED, amount(&format!("{field}.submitted"), it.submitted)?),
@@ -126,11 +129,8 @@ pub fn claim_response_bundle(input: &ClaimResponseInput, ctx: &mut BuildContext)
         .payment
         .as_ref()
         .map(|p| -> Result<ClaimResponsePayment> {
-            let (code, display) = if p.amount < benefit {
-                ("partial", "Partial")
-            } else {
-                ("complete", "Complete")
-            };
+            let (code, display) =
+                if p.amount < benefit { ("partial", "Partial") } else { ("complete", "Complete") };
             Ok(ClaimResponsePayment {
                 type_: Some(CodeableConcept::coding(cs::EX_PAYMENT_TYPE, code, display)),
                 date: Some(crate::time::date(p.date)),

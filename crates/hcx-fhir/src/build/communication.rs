@@ -6,8 +6,8 @@ use super::parties::{self, claim_by_number};
 use super::{BuildContext, BundleWriter, meta_for, placer_identifier};
 use crate::profiles::{BundleProfile, cs};
 use crate::types::{
-    Bundle, CodeableConcept, Communication, CommunicationPayload, CommunicationRequest,
-    Reference, Task, TaskParameter,
+    Bundle, CodeableConcept, Communication, CommunicationPayload, CommunicationRequest, Reference,
+    Task, TaskParameter,
 };
 use crate::{Error, Result};
 
@@ -62,7 +62,11 @@ pub fn communication_request_bundle(
         requester: Some(Reference::to(&payer_url)),
         owner: Some(Reference::to(&provider_url)),
         input: vec![TaskParameter {
-            type_: Some(CodeableConcept::coding(cs::FINANCIAL_TASK_INPUT_TYPE, "include", "Include")),
+            type_: Some(CodeableConcept::coding(
+                cs::FINANCIAL_TASK_INPUT_TYPE,
+                "include",
+                "Include",
+            )),
             value_reference: Some(Reference::to(&request_url)),
             ..Default::default()
         }],

@@ -40,10 +40,10 @@ pub fn eligibility_request_bundle(
     let (payer_id, payer_url) = BundleWriter::reserve(ctx);
     let (coverage_id, coverage_url) = BundleWriter::reserve(ctx);
 
-    if let (Some(from), Some(to)) = (input.service_from, input.service_to) {
-        if to < from {
-            return Err(Error::input("serviceTo", "is before serviceFrom"));
-        }
+    if let (Some(from), Some(to)) = (input.service_from, input.service_to)
+        && to < from
+    {
+        return Err(Error::input("serviceTo", "is before serviceFrom"));
     }
     let serviced_period = input.service_from.map(|from| Period {
         start: Some(crate::time::date(from)),
@@ -63,7 +63,11 @@ pub fn eligibility_request_bundle(
                 let code = super::required(&format!("{f}.icd10Code"), &d.icd10_code)?;
                 let text = super::required(&format!("{f}.description"), &d.description)?;
                 Ok(EligibilityDiagnosis {
-                    diagnosis_codeable_concept: Some(CodeableConcept::coding(cs::ICD10, code, text)),
+                    diagnosis_codeable_concept: Some(CodeableConcept::coding(
+                        cs::ICD10,
+                        code,
+                        text,
+                    )),
                     ..Default::default()
                 })
             })
@@ -168,8 +172,12 @@ pub fn eligibility_response_bundle(
                 .iter()
                 .enumerate()
                 .map(|(j, d)| {
-                    coding(&format!("{field}.documentsRequired[{j}]"), d, cs::NDHM_SUPPORTINGINFO_CODE)
-                        .map(|c| CodeableConcept { coding: vec![c], ..Default::default() })
+                    coding(
+                        &format!("{field}.documentsRequired[{j}]"),
+                        d,
+                        cs::NDHM_SUPPORTINGINFO_CODE,
+                    )
+                    .map(|c| CodeableConcept { coding: vec![c], ..Default::default() })
                 })
                 .collect::<Result<Vec<_>>>()?,
             benefit,

@@ -144,7 +144,11 @@ impl CodeInput {
 
     /// A code in an explicit system.
     pub fn in_system(system: &str, code: &str, display: &str) -> Self {
-        CodeInput { system: Some(system.to_owned()), code: code.to_owned(), display: display.to_owned() }
+        CodeInput {
+            system: Some(system.to_owned()),
+            code: code.to_owned(),
+            display: display.to_owned(),
+        }
     }
 }
 

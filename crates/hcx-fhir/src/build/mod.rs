@@ -175,11 +175,7 @@ pub(crate) fn meta_for(resource_type: &str) -> Option<Meta> {
 /// Trims a required form value; an empty one is an input error naming the field.
 pub(crate) fn required<'a>(field: &str, value: &'a str) -> crate::Result<&'a str> {
     let v = value.trim();
-    if v.is_empty() {
-        Err(crate::Error::input(field, "is required"))
-    } else {
-        Ok(v)
-    }
+    if v.is_empty() { Err(crate::Error::input(field, "is required")) } else { Ok(v) }
 }
 
 /// Trims an optional form value; blank counts as absent.

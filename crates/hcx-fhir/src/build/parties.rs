@@ -11,9 +11,9 @@ use super::input::{
 use super::{meta_for, optional, required};
 use crate::profiles::{cs, ids};
 use crate::types::{
-    Attachment, CodeableConcept, Coding, ContactPoint, Coverage, CoverageClass,
-    DocumentReference, DocumentReferenceContent, Encounter, HumanName, Identifier, Money,
-    Organization, Patient, Period, Practitioner, Procedure, Reference,
+    Attachment, CodeableConcept, Coding, ContactPoint, Coverage, CoverageClass, DocumentReference,
+    DocumentReferenceContent, Encounter, HumanName, Identifier, Money, Organization, Patient,
+    Period, Practitioner, Procedure, Reference,
 };
 use crate::{Error, Result};
 
@@ -31,7 +31,10 @@ pub(crate) fn concept(
     input: &CodeInput,
     default_system: &str,
 ) -> Result<CodeableConcept> {
-    Ok(CodeableConcept { coding: vec![coding(field, input, default_system)?], ..Default::default() })
+    Ok(CodeableConcept {
+        coding: vec![coding(field, input, default_system)?],
+        ..Default::default()
+    })
 }
 
 /// The claim-number identifier (`CLN`), used on Claim/ClaimResponse and in logical references.
@@ -46,7 +49,10 @@ pub(crate) fn claim_number(number: &str, system: &Option<String>) -> Result<Iden
 
 /// A logical reference to a claim by its number (the earlier claim is not in the bundle).
 pub(crate) fn claim_by_number(number: &str, system: &Option<String>) -> Result<Reference> {
-    Ok(Reference { type_: Some("Claim".into()), ..Reference::by_identifier(claim_number(number, system)?) })
+    Ok(Reference {
+        type_: Some("Claim".into()),
+        ..Reference::by_identifier(claim_number(number, system)?)
+    })
 }
 
 /// A money amount that must be zero or more.
@@ -62,7 +68,8 @@ pub(crate) fn patient(p: &PatientInput) -> Result<Patient> {
     let mut identifier = Vec::new();
     if let Some(abha) = optional(&p.abha_number) {
         let digits: String = abha.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() != 14 || abha.chars().any(|c| !(c.is_ascii_digit() || c == '-' || c == ' ')) {
+        if digits.len() != 14 || abha.chars().any(|c| !(c.is_ascii_digit() || c == '-' || c == ' '))
+        {
             return Err(Error::input("patient.abhaNumber", "an ABHA number has 14 digits"));
         }
         // NRCeS: the 14-digit ABHA number is `HIN`, the address is `ABHA`; neither has a
@@ -75,7 +82,11 @@ pub(crate) fn patient(p: &PatientInput) -> Result<Patient> {
     }
     if let Some(address) = optional(&p.abha_address) {
         identifier.push(Identifier::typed(
-            Coding::new(cs::NDHM_IDENTIFIER_TYPE, "ABHA", "Ayushman Bharat Health Account (ABHA) ID"),
+            Coding::new(
+                cs::NDHM_IDENTIFIER_TYPE,
+                "ABHA",
+                "Ayushman Bharat Health Account (ABHA) ID",
+            ),
             None,
             address,
         ));
@@ -183,11 +194,7 @@ pub(crate) fn practitioner(p: &PractitionerInput) -> Result<Practitioner> {
     })
 }
 
-pub(crate) fn coverage(
-    p: &PolicyInput,
-    patient_url: &str,
-    payer_url: &str,
-) -> Result<Coverage> {
+pub(crate) fn coverage(p: &PolicyInput, patient_url: &str, payer_url: &str) -> Result<Coverage> {
     let number = required("policy.policyNumber", &p.policy_number)?;
     let class = optional(&p.plan)
         .map(|plan| {
@@ -212,7 +219,11 @@ pub(crate) fn coverage(
             number,
         )],
         status: Some("active".into()),
-        type_: Some(CodeableConcept::coding(cs::V3_ACT_CODE, "HIP", "health insurance plan policy")),
+        type_: Some(CodeableConcept::coding(
+            cs::V3_ACT_CODE,
+            "HIP",
+            "health insurance plan policy",
+        )),
         subscriber: Some(Reference::to(patient_url)),
         subscriber_id: optional(&p.member_id).map(str::to_owned),
         beneficiary: Some(Reference::to(patient_url)),
@@ -253,10 +264,10 @@ pub(crate) fn encounter(
         EncounterKind::Emergency => ("EMER", "emergency"),
         EncounterKind::DayCare => ("SS", "short stay"),
     };
-    if let Some(d) = e.discharged {
-        if d < e.admitted {
-            return Err(Error::input("encounter.discharged", "is before the admission"));
-        }
+    if let Some(d) = e.discharged
+        && d < e.admitted
+    {
+        return Err(Error::input("encounter.discharged", "is before the admission"));
     }
     Ok(Encounter {
         meta: meta_for("Encounter"),

@@ -104,7 +104,11 @@ pub fn payment_notice_bundle(input: &PaymentNoticeInput, ctx: &mut BuildContext)
         requester: Some(Reference::to(&payer_url)),
         owner: Some(Reference::to(&provider_url)),
         input: vec![TaskParameter {
-            type_: Some(CodeableConcept::coding(cs::FINANCIAL_TASK_INPUT_TYPE, "status", "Status code")),
+            type_: Some(CodeableConcept::coding(
+                cs::FINANCIAL_TASK_INPUT_TYPE,
+                "status",
+                "Status code",
+            )),
             value_reference: Some(Reference::to(&notice_url)),
             ..Default::default()
         }],

@@ -95,7 +95,11 @@ pub(super) fn check_bundle<'a>(ctx: &mut Ctx<'a>, bundle: &'a Value) {
             &[]
         }
         Some(_) => {
-            ctx.error("Bundle.entry", rules::BUNDLE_EMPTY, "Bundle.entry must be a list of entries.");
+            ctx.error(
+                "Bundle.entry",
+                rules::BUNDLE_EMPTY,
+                "Bundle.entry must be a list of entries.",
+            );
             &[]
         }
     };
@@ -154,19 +158,19 @@ fn check_focal_and_profile(ctx: &mut Ctx<'_>, bundle: &Value, entries: &[Value])
             &format!("The {} should be the first entry of the bundle.", noun(&focal_type)),
         );
     }
-    if let (Some(declared), Some(expected)) = (declared, BundleProfile::for_focal(&focal_type)) {
-        if declared != expected {
-            ctx.error(
-                "Bundle.meta.profile",
-                rules::BUNDLE_PROFILE_MISMATCH,
-                &format!(
-                    "The bundle says it is a {} but it carries a {}; it should be a {}.",
-                    declared.name(),
-                    noun(&focal_type),
-                    expected.name()
-                ),
-            );
-        }
+    if let (Some(declared), Some(expected)) = (declared, BundleProfile::for_focal(&focal_type))
+        && declared != expected
+    {
+        ctx.error(
+            "Bundle.meta.profile",
+            rules::BUNDLE_PROFILE_MISMATCH,
+            &format!(
+                "The bundle says it is a {} but it carries a {}; it should be a {}.",
+                declared.name(),
+                noun(&focal_type),
+                expected.name()
+            ),
+        );
     }
     let composition_at = ctx.index.of_type("Composition").next().map(|c| c.position);
     if let Some(at) = composition_at {
@@ -216,8 +220,8 @@ fn check_entry<'a>(ctx: &mut Ctx<'a>, i: usize, entry: &'a Value, seen: &mut Has
             }
             match url.strip_prefix("urn:uuid:") {
                 Some(tail) if is_uuid(tail) => {
-                    if let Some(id) = id {
-                        if id != tail {
+                    if let Some(id) = id
+                        && id != tail {
                             ctx.error(
                                 &full_url_path,
                                 rules::ENTRY_FULL_URL_ID_MISMATCH,
@@ -227,7 +231,6 @@ fn check_entry<'a>(ctx: &mut Ctx<'a>, i: usize, entry: &'a Value, seen: &mut Has
                                 ),
                             );
                         }
-                    }
                 }
                 _ => ctx.error(
                     &full_url_path,
@@ -253,7 +256,8 @@ fn check_entry<'a>(ctx: &mut Ctx<'a>, i: usize, entry: &'a Value, seen: &mut Has
 fn is_uuid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5
-        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| {
-            p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit())
-        })
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }

@@ -81,14 +81,16 @@ pub(super) fn check_claim(ctx: &mut Ctx<'_>, claim: &Value) {
         let path = format!("Claim.item[{i}]");
         for (key, known, what) in &links {
             for (j, n) in arr(item, key).iter().enumerate() {
-                if let Some(n) = n.as_i64() {
-                    if !known.contains(&n) {
-                        ctx.error(
-                            &format!("{path}.{key}[{j}]"),
-                            rules::SEQUENCE_UNKNOWN,
-                            &format!("This item points at {what} number {n}, which the claim does not have."),
-                        );
-                    }
+                if let Some(n) = n.as_i64()
+                    && !known.contains(&n)
+                {
+                    ctx.error(
+                        &format!("{path}.{key}[{j}]"),
+                        rules::SEQUENCE_UNKNOWN,
+                        &format!(
+                            "This item points at {what} number {n}, which the claim does not have."
+                        ),
+                    );
                 }
             }
         }
@@ -97,14 +99,14 @@ pub(super) fn check_claim(ctx: &mut Ctx<'_>, claim: &Value) {
             Some(q) => q.get("value").and_then(number_decimal),
             None => Some(Decimal::ONE),
         };
-        if let Some(q) = quantity {
-            if q <= Decimal::ZERO {
-                ctx.error(
-                    &format!("{path}.quantity.value"),
-                    rules::ITEM_QUANTITY_NOT_POSITIVE,
-                    &format!("Item {} has quantity {q}; a quantity must be more than zero.", i + 1),
-                );
-            }
+        if let Some(q) = quantity
+            && q <= Decimal::ZERO
+        {
+            ctx.error(
+                &format!("{path}.quantity.value"),
+                rules::ITEM_QUANTITY_NOT_POSITIVE,
+                &format!("Item {} has quantity {q}; a quantity must be more than zero.", i + 1),
+            );
         }
         let price = money_value(item.get("unitPrice"));
         let factor = match item.get("factor") {
@@ -117,7 +119,10 @@ pub(super) fn check_claim(ctx: &mut Ctx<'_>, claim: &Value) {
                 ctx.error(
                     &format!("{path}.{key}.value"),
                     rules::MONEY_NEGATIVE,
-                    &format!("Item {} has a negative {key}; amounts asked for cannot be negative.", i + 1),
+                    &format!(
+                        "Item {} has a negative {key}; amounts asked for cannot be negative.",
+                        i + 1
+                    ),
                 );
             }
         }
@@ -205,14 +210,14 @@ pub(super) fn check_claim_response(ctx: &mut Ctx<'_>, cr: &Value) {
     let mut per_category: BTreeMap<String, Decimal> = BTreeMap::new();
     let mut seen = HashSet::new();
     for (i, item) in arr(cr, "item").iter().enumerate() {
-        if let Some(n) = item.get("itemSequence").and_then(Value::as_i64) {
-            if !seen.insert(n) {
-                ctx.warn(
-                    &format!("ClaimResponse.item[{i}].itemSequence"),
-                    rules::SEQUENCE_DUPLICATE,
-                    &format!("Claim item {n} is answered twice; the later answer may be ignored."),
-                );
-            }
+        if let Some(n) = item.get("itemSequence").and_then(Value::as_i64)
+            && !seen.insert(n)
+        {
+            ctx.warn(
+                &format!("ClaimResponse.item[{i}].itemSequence"),
+                rules::SEQUENCE_DUPLICATE,
+                &format!("Claim item {n} is answered twice; the later answer may be ignored."),
+            );
         }
         for adj in arr(item, "adjudication") {
             let (Some(cat), Some(amount)) =

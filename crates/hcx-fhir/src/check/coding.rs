@@ -27,10 +27,10 @@ pub(super) fn classify(system: &str) -> SystemClass {
         return if is_name(name) { Canonical } else { Unknown };
     }
     // FHIR core code systems live at http://hl7.org/fhir/<name> (administrative-gender, ...).
-    if let Some(name) = system.strip_prefix("http://hl7.org/fhir/") {
-        if is_name(name) {
-            return Canonical;
-        }
+    if let Some(name) = system.strip_prefix("http://hl7.org/fhir/")
+        && is_name(name)
+    {
+        return Canonical;
     }
 
     let lower = system.to_ascii_lowercase();
@@ -81,8 +81,8 @@ pub(super) fn classify(system: &str) -> SystemClass {
         } else {
             "HL7 code systems are written http://terminology.hl7.org/CodeSystem/<name>"
         };
-        let should_be = (!lower.contains("valueset") && is_name(tail))
-            .then(|| format!("{HL7_CS_BASE}{tail}"));
+        let should_be =
+            (!lower.contains("valueset") && is_name(tail)).then(|| format!("{HL7_CS_BASE}{tail}"));
         return NotCanonical { why, should_be };
     }
     Unknown
@@ -124,12 +124,18 @@ mod tests {
     #[test]
     fn peers_misspellings_are_caught_with_a_suggestion() {
         let cases = [
-            ("http://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code", Some(cs::NDHM_IDENTIFIER_TYPE)),
+            (
+                "http://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code",
+                Some(cs::NDHM_IDENTIFIER_TYPE),
+            ),
             (
                 "https://www.nrces.in/preview/ndhm/fhir/r4/ValueSet-ndhm-identifier-type-code.html",
                 Some(cs::NDHM_IDENTIFIER_TYPE),
             ),
-            ("https://nrces.in/ndhm/fhir/r4/ValueSet/ndhm-productorservice", Some(cs::NDHM_PRODUCT_OR_SERVICE)),
+            (
+                "https://nrces.in/ndhm/fhir/r4/ValueSet/ndhm-productorservice",
+                Some(cs::NDHM_PRODUCT_OR_SERVICE),
+            ),
             ("http://snomed.info/sct0", Some(cs::SNOMED)),
             ("https://terminology.hl7.org/CodeSystem/adjudication", Some(cs::ADJUDICATION)),
             ("https://hl7.org/fhir/R4/valueset-adjudication.html", None),

@@ -50,7 +50,11 @@ pub struct Finding {
 pub fn check(bundle: &Value) -> Vec<Finding> {
     let mut ctx = Ctx { index: Index::new(bundle), findings: Vec::new(), entry: None };
     if !bundle.is_object() {
-        ctx.error("$", rules::JSON_NOT_OBJECT, "This is not a FHIR resource: it is not a JSON object.");
+        ctx.error(
+            "$",
+            rules::JSON_NOT_OBJECT,
+            "This is not a FHIR resource: it is not a JSON object.",
+        );
         return ctx.findings;
     }
     match str_of(bundle, "resourceType") {

@@ -72,7 +72,10 @@ fn check_profile(ctx: &mut Ctx<'_>, r: &Value, rt: &str) {
         ctx.error(
             &path,
             rules::RESOURCE_PROFILE_MISSING,
-            &format!("The {} does not name its NRCeS profile; add meta.profile {expected}.", noun(rt)),
+            &format!(
+                "The {} does not name its NRCeS profile; add meta.profile {expected}.",
+                noun(rt)
+            ),
         );
     } else if !declared.contains(&expected.as_str()) {
         let legacy = declared.iter().any(|p| p.contains("hcxprotocol.io"));
@@ -212,12 +215,20 @@ const REQUIRED: &[(&str, &[(&str, &str)])] = &[
     ("Organization", &[("identifier", "an identifier (HFR id, payer id)"), ("name", "a name")]),
     (
         "Practitioner",
-        &[("identifier", "an identifier (HPR id)"), ("name", "a name"), ("name[].text", "the full name as text")],
+        &[
+            ("identifier", "an identifier (HPR id)"),
+            ("name", "a name"),
+            ("name[].text", "the full name as text"),
+        ],
     ),
     ("Condition", &[("code", "the diagnosis code"), ("subject", "the patient (subject)")]),
     (
         "Procedure",
-        &[("status", "its status"), ("code", "the procedure code"), ("subject", "the patient (subject)")],
+        &[
+            ("status", "its status"),
+            ("code", "the procedure code"),
+            ("subject", "the patient (subject)"),
+        ],
     ),
     (
         "DocumentReference",
@@ -241,8 +252,14 @@ const REQUIRED: &[(&str, &[(&str, &str)])] = &[
             ("output[].value[x]", "the output's value"),
         ],
     ),
-    ("CommunicationRequest", &[("status", "its status"), ("payload[].content[x]", "what is asked (payload content)")]),
-    ("Communication", &[("status", "its status"), ("payload[].content[x]", "the content sent (payload)")]),
+    (
+        "CommunicationRequest",
+        &[("status", "its status"), ("payload[].content[x]", "what is asked (payload content)")],
+    ),
+    (
+        "Communication",
+        &[("status", "its status"), ("payload[].content[x]", "the content sent (payload)")],
+    ),
     (
         "PaymentNotice",
         &[
@@ -294,7 +311,8 @@ fn require(ctx: &mut Ctx<'_>, v: &Value, path: &str, segments: &[&str], label: &
         if let Some(stem) = first.strip_suffix("[x]") {
             let found = v.as_object().is_some_and(|o| {
                 o.iter().any(|(k, val)| {
-                    k.strip_prefix(stem).is_some_and(|t| t.starts_with(|c: char| c.is_ascii_uppercase()))
+                    k.strip_prefix(stem)
+                        .is_some_and(|t| t.starts_with(|c: char| c.is_ascii_uppercase()))
                         && !val.is_null()
                 })
             });
@@ -392,9 +410,9 @@ fn check_identifiers(ctx: &mut Ctx<'_>, r: &Value, rt: &str) {
         } else {
             child(rt, "identifier")
         };
-        let typed = id.get("type").is_some_and(|t| {
-            crate::json::codings(t).iter().any(|c| str_of(c, "code").is_some())
-        });
+        let typed = id
+            .get("type")
+            .is_some_and(|t| crate::json::codings(t).iter().any(|c| str_of(c, "code").is_some()));
         if !typed {
             ctx.error(
                 &child(&path, "type"),
@@ -488,7 +506,11 @@ const REFERENCE_TYPES: &[(&str, &str, &[&str])] = &[
     ("ClaimResponse", "insurance[].coverage", &["Coverage"]),
     ("CoverageEligibilityRequest", "patient", &["Patient"]),
     ("CoverageEligibilityRequest", "enterer", &["Practitioner", "PractitionerRole"]),
-    ("CoverageEligibilityRequest", "provider", &["Organization", "Practitioner", "PractitionerRole"]),
+    (
+        "CoverageEligibilityRequest",
+        "provider",
+        &["Organization", "Practitioner", "PractitionerRole"],
+    ),
     ("CoverageEligibilityRequest", "insurer", &["Organization"]),
     ("CoverageEligibilityRequest", "facility", &["Location"]),
     ("CoverageEligibilityRequest", "insurance[].coverage", &["Coverage"]),
@@ -510,7 +532,9 @@ fn check_reference_types(ctx: &mut Ctx<'_>, r: &Value, rt: &str) {
         collect(r, rt, &spec.split('.').collect::<Vec<_>>(), &mut found);
         for (path, reference) in found {
             if reference.as_object().is_some_and(|o| {
-                o.contains_key("display") && !o.contains_key("reference") && !o.contains_key("identifier")
+                o.contains_key("display")
+                    && !o.contains_key("reference")
+                    && !o.contains_key("identifier")
             }) {
                 ctx.warn(
                     &path,
@@ -564,7 +588,8 @@ fn check_patient(ctx: &mut Ctx<'_>, r: &Value) {
     for (i, id) in arr(r, "identifier").iter().enumerate() {
         let is_hin = id.get("type").is_some_and(|t| {
             crate::json::codings(t).iter().any(|c| {
-                str_of(c, "code") == Some("HIN") && str_of(c, "system") == Some(cs::NDHM_IDENTIFIER_TYPE)
+                str_of(c, "code") == Some("HIN")
+                    && str_of(c, "system") == Some(cs::NDHM_IDENTIFIER_TYPE)
             })
         });
         let Some(value) = str_of(id, "value") else { continue };
@@ -587,17 +612,17 @@ fn check_patient(ctx: &mut Ctx<'_>, r: &Value) {
 fn check_procedure(ctx: &mut Ctx<'_>, r: &Value) {
     let Some(code) = r.get("code") else { return };
     for (i, c) in crate::json::codings(code).iter().enumerate() {
-        if let Some(system) = str_of(c, "system") {
-            if system != cs::SNOMED {
-                ctx.error(
-                    &format!("Procedure.code.coding[{i}].system"),
-                    rules::PROCEDURE_CODE_NOT_SNOMED,
-                    &format!(
-                        "NRCeS allows only SNOMED CT codes on a Procedure, not {system}. Put a \
+        if let Some(system) = str_of(c, "system")
+            && system != cs::SNOMED
+        {
+            ctx.error(
+                &format!("Procedure.code.coding[{i}].system"),
+                rules::PROCEDURE_CODE_NOT_SNOMED,
+                &format!(
+                    "NRCeS allows only SNOMED CT codes on a Procedure, not {system}. Put a \
                          package code on the claim item instead."
-                    ),
-                );
-            }
+                ),
+            );
         }
     }
 }

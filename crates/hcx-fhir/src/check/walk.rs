@@ -66,9 +66,10 @@ fn check_reference(ctx: &mut Ctx<'_>, reference: &str, path: &str, root: &Map<St
     let reference = reference.trim();
     if let Some(local) = reference.strip_prefix('#') {
         // A contained resource of the same resource.
-        let found = root.get("contained").and_then(Value::as_array).is_some_and(|c| {
-            c.iter().any(|r| str_of(r, "id") == Some(local))
-        });
+        let found = root
+            .get("contained")
+            .and_then(Value::as_array)
+            .is_some_and(|c| c.iter().any(|r| str_of(r, "id") == Some(local)));
         if !found {
             ctx.error(
                 path,
@@ -132,11 +133,7 @@ fn check_coding(ctx: &mut Ctx<'_>, c: &Map<String, Value>, path: &str) {
         },
     }
     if code.is_none() {
-        ctx.error(
-            &format!("{path}.code"),
-            rules::CODING_CODE_MISSING,
-            "A coding has no code.",
-        );
+        ctx.error(&format!("{path}.code"), rules::CODING_CODE_MISSING, "A coding has no code.");
     }
     if get("display").is_none() {
         ctx.warn(
@@ -195,13 +192,16 @@ fn check_attachment(ctx: &mut Ctx<'_>, a: &Map<String, Value>, path: &str) {
         None if data.is_some() => ctx.error(
             &format!("{path}.contentType"),
             rules::ATTACHMENT_CONTENT_TYPE_MISSING,
-            &format!("{name} does not say what kind of file it is (contentType, e.g. application/pdf)."),
+            &format!(
+                "{name} does not say what kind of file it is (contentType, e.g. application/pdf)."
+            ),
         ),
-        Some(ct) if !ACCEPTED_CONTENT_TYPES.contains(&ct.to_ascii_lowercase().as_str()) => ctx.warn(
-            &format!("{path}.contentType"),
-            rules::ATTACHMENT_CONTENT_TYPE_UNSUPPORTED,
-            &format!("{name} is of type {ct}; NHCX payers accept PDF, JPEG and PNG files."),
-        ),
+        Some(ct) if !ACCEPTED_CONTENT_TYPES.contains(&ct.to_ascii_lowercase().as_str()) => ctx
+            .warn(
+                &format!("{path}.contentType"),
+                rules::ATTACHMENT_CONTENT_TYPE_UNSUPPORTED,
+                &format!("{name} is of type {ct}; NHCX payers accept PDF, JPEG and PNG files."),
+            ),
         _ => {}
     }
     if title.is_none() {
@@ -220,28 +220,28 @@ fn check_attachment(ctx: &mut Ctx<'_>, a: &Map<String, Value>, path: &str) {
         );
         return;
     };
-    if let Some(declared) = a.get("size") {
-        if declared.as_u64() != Some(size) {
-            ctx.error(
-                &format!("{path}.size"),
-                rules::ATTACHMENT_SIZE_MISMATCH,
-                &format!("{name} says it is {declared} bytes but its data is {size} bytes."),
-            );
-        }
+    if let Some(declared) = a.get("size")
+        && declared.as_u64() != Some(size)
+    {
+        ctx.error(
+            &format!("{path}.size"),
+            rules::ATTACHMENT_SIZE_MISMATCH,
+            &format!("{name} says it is {declared} bytes but its data is {size} bytes."),
+        );
     }
-    if let Some(hash) = get("hash") {
-        if hash != sha1_b64 {
-            let sha256_b64 = hex_to_base64(&sha256_hex);
-            let message = if Some(hash) == sha256_b64.as_deref() {
-                format!(
-                    "{name} carries a SHA-256 hash; FHIR R4 defines Attachment.hash as SHA-1, so a \
+    if let Some(hash) = get("hash")
+        && hash != sha1_b64
+    {
+        let sha256_b64 = hex_to_base64(&sha256_hex);
+        let message = if Some(hash) == sha256_b64.as_deref() {
+            format!(
+                "{name} carries a SHA-256 hash; FHIR R4 defines Attachment.hash as SHA-1, so a \
                      receiver checking it will think the file is damaged."
-                )
-            } else {
-                format!("{name}'s hash does not match its data: the file may be damaged or replaced.")
-            };
-            ctx.error(&format!("{path}.hash"), rules::ATTACHMENT_HASH_MISMATCH, &message);
-        }
+            )
+        } else {
+            format!("{name}'s hash does not match its data: the file may be damaged or replaced.")
+        };
+        ctx.error(&format!("{path}.hash"), rules::ATTACHMENT_HASH_MISMATCH, &message);
     }
     if size > MAX_DOCUMENT_BYTES {
         ctx.warn(

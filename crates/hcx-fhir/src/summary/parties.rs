@@ -23,7 +23,9 @@ pub(super) fn follow<'a>(
     let literal = str_of(reference, "reference");
     if let Some(l) = literal {
         if let Some(local) = l.strip_prefix('#') {
-            if let Some(r) = arr(container, "contained").iter().find(|c| str_of(c, "id") == Some(local)) {
+            if let Some(r) =
+                arr(container, "contained").iter().find(|c| str_of(c, "id") == Some(local))
+            {
                 return Some(Found::Resource(r));
             }
         } else if let Some((e, _)) = index.resolve(l) {
@@ -40,7 +42,8 @@ pub(super) fn follow<'a>(
 
 pub(super) fn id_summary(id: &Value) -> Option<IdSummary> {
     let value = str_of(id, "value")?.to_owned();
-    let kind = id.get("type").and_then(|t| first_code(t).map(str::to_owned).or_else(|| concept_text(t)));
+    let kind =
+        id.get("type").and_then(|t| first_code(t).map(str::to_owned).or_else(|| concept_text(t)));
     let system = str_of(id, "system");
     let label = kind.as_deref().and_then(|k| label(k, system)).map(str::to_owned);
     Some(IdSummary { kind, label, value, system: system.map(str::to_owned) })
@@ -95,7 +98,10 @@ pub(super) fn org_outside(display: Option<&str>, identifier: Option<&Value>) -> 
 }
 
 /// A person known only from a reference that points outside the bundle.
-pub(super) fn person_outside(display: Option<&str>, identifier: Option<&Value>) -> Option<PersonSummary> {
+pub(super) fn person_outside(
+    display: Option<&str>,
+    identifier: Option<&Value>,
+) -> Option<PersonSummary> {
     let p = PersonSummary {
         name: display.map(str::to_owned),
         identifiers: identifier.and_then(id_summary).into_iter().collect(),
@@ -107,13 +113,19 @@ pub(super) fn person_outside(display: Option<&str>, identifier: Option<&Value>) 
 pub(super) fn policy(r: &Value) -> PolicySummary {
     let plan = arr(r, "class")
         .iter()
-        .find(|c| c.get("type").is_some_and(|t| crate::json::has_code(t, "plan") || crate::json::has_code(t, "XV")))
+        .find(|c| {
+            c.get("type")
+                .is_some_and(|t| crate::json::has_code(t, "plan") || crate::json::has_code(t, "XV"))
+        })
         .or_else(|| arr(r, "class").first())
         .and_then(|c| str_of(c, "name").or_else(|| str_of(c, "value")))
         .map(str::to_owned);
     let period = r.get("period");
     PolicySummary {
-        number: many(r, "identifier").into_iter().find_map(|i| str_of(i, "value")).map(str::to_owned),
+        number: many(r, "identifier")
+            .into_iter()
+            .find_map(|i| str_of(i, "value"))
+            .map(str::to_owned),
         plan,
         member_id: str_of(r, "subscriberId").map(str::to_owned),
         status: str_of(r, "status").map(str::to_owned),

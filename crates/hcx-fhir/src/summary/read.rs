@@ -71,7 +71,13 @@ pub fn summarize(root: &Value) -> Summary {
     s.documents_requested = r.documents_requested(&res);
     s.messages = res
         .comm
-        .map(|c| arr(c, "payload").iter().filter_map(|p| str_of(p, "contentString")).map(str::to_owned).collect())
+        .map(|c| {
+            arr(c, "payload")
+                .iter()
+                .filter_map(|p| str_of(p, "contentString"))
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default();
     s.attachments = r.attachments();
     if r.assumed_currency {
@@ -84,8 +90,9 @@ pub fn summarize(root: &Value) -> Summary {
 fn format(root: &Value) -> Format {
     match str_of(root, "resourceType") {
         Some("Bundle") => {
-            let has_composition =
-                arr(root, "entry").iter().any(|e| e.get("resource").and_then(|r| str_of(r, "resourceType")) == Some("Composition"));
+            let has_composition = arr(root, "entry").iter().any(|e| {
+                e.get("resource").and_then(|r| str_of(r, "resourceType")) == Some("Composition")
+            });
             match str_of(root, "type") {
                 Some("collection") => Format::NhcxCollection,
                 Some("document") if has_composition => Format::HcxDocument,
@@ -124,8 +131,11 @@ fn kind(focal_type: &str, res: &Resources<'_>, root_type: &str) -> String {
         "Claim" => {
             let c = res.claim;
             let u = c.and_then(|c| str_of(c, "use"));
-            let related: Vec<&Value> = c.map(|c| arr(c, "related").iter().collect()).unwrap_or_default();
-            let rel = |code: &str| related.iter().any(|r| r.get("relationship").is_some_and(|x| has_code(x, code)));
+            let related: Vec<&Value> =
+                c.map(|c| arr(c, "related").iter().collect()).unwrap_or_default();
+            let rel = |code: &str| {
+                related.iter().any(|r| r.get("relationship").is_some_and(|x| has_code(x, code)))
+            };
             let base = match u {
                 Some("preauthorization") => "Preauthorisation request",
                 Some("predetermination") => "Predetermination request",
@@ -144,7 +154,10 @@ fn kind(focal_type: &str, res: &Resources<'_>, root_type: &str) -> String {
         }
         "CoverageEligibilityRequest" => "Eligibility request".into(),
         "CoverageEligibilityResponse" => "Eligibility response".into(),
-        "Task" | "CommunicationRequest" | "Communication" | "PaymentNotice"
+        "Task"
+        | "CommunicationRequest"
+        | "Communication"
+        | "PaymentNotice"
         | "PaymentReconciliation" => {
             if res.commreq.is_some() {
                 "Request for information".into()
@@ -228,7 +241,9 @@ impl<'a> Reader<'a> {
             Some(Outside { reference: Some(r), .. }) => {
                 format!("The {what} reference {r} points outside the bundle")
             }
-            Some(Outside { display: Some(d), .. }) => format!("The {what} is named only as \"{d}\""),
+            Some(Outside { display: Some(d), .. }) => {
+                format!("The {what} is named only as \"{d}\"")
+            }
             Some(Outside { identifier: Some(i), .. }) => format!(
                 "The {what} is identified only by {}",
                 str_of(i, "value").unwrap_or("an identifier")
@@ -247,7 +262,9 @@ impl<'a> Reader<'a> {
     ) -> Option<T> {
         let o = outside?;
         if let Some(r) = o.reference {
-            self.remarks.push(format!("The {what} reference {r} points outside the bundle and is not included."));
+            self.remarks.push(format!(
+                "The {what} reference {r} points outside the bundle and is not included."
+            ));
         }
         make(o.display, o.identifier)
     }
@@ -276,11 +293,11 @@ impl<'a> Reader<'a> {
             }
             return Some(parties::person(p));
         }
-        if !Self::is_logical(&picked.outside) {
-            if let Some(only) = self.index.only("Patient").map(|e| e.resource) {
-                self.explain("patient", picked.outside, "the bundle's only patient");
-                return Some(parties::person(only));
-            }
+        if !Self::is_logical(&picked.outside)
+            && let Some(only) = self.index.only("Patient").map(|e| e.resource)
+        {
+            self.explain("patient", picked.outside, "the bundle's only patient");
+            return Some(parties::person(only));
         }
         self.outside_only("patient", picked.outside, parties::person_outside)
     }
@@ -305,13 +322,13 @@ impl<'a> Reader<'a> {
         if let Some((cov, _)) = picked.found {
             return Some(parties::policy(cov));
         }
-        if !Self::is_logical(&picked.outside) {
-            if let Some(only) = self.index.only("Coverage").map(|e| e.resource) {
-                if picked.outside.is_some() {
-                    self.explain("policy", picked.outside, "the bundle's only policy");
-                }
-                return Some(parties::policy(only));
+        if !Self::is_logical(&picked.outside)
+            && let Some(only) = self.index.only("Coverage").map(|e| e.resource)
+        {
+            if picked.outside.is_some() {
+                self.explain("policy", picked.outside, "the bundle's only policy");
             }
+            return Some(parties::policy(only));
         }
         self.outside_only("policy", picked.outside, |_, identifier| {
             identifier
@@ -331,7 +348,8 @@ impl<'a> Reader<'a> {
         c.extend(refs(res.commreq, "sender", "the request's sender"));
         c.extend(refs(res.comm, "recipient", "the communication's recipient"));
         // The policy's payor, wherever the policy is.
-        let coverage = self.pick(&Self::coverage_refs(res), "Coverage").found.map(|f| f.0).or(res.coverage);
+        let coverage =
+            self.pick(&Self::coverage_refs(res), "Coverage").found.map(|f| f.0).or(res.coverage);
         c.extend(refs(coverage, "payor", "the policy's payor"));
         let first_label = c.first().map(|x| x.label);
         let picked = self.pick(&c, "Organization");
@@ -344,7 +362,9 @@ impl<'a> Reader<'a> {
             return Some((parties::org(o), Some(o)));
         }
         if Self::is_logical(&picked.outside) {
-            return self.outside_only("insurer", picked.outside, parties::org_outside).map(|o| (o, None));
+            return self
+                .outside_only("insurer", picked.outside, parties::org_outside)
+                .map(|o| (o, None));
         }
         if let Some(o) = self.org_with_role("payer") {
             self.explain("insurer", picked.outside, "the organisation marked as payer");
@@ -357,7 +377,11 @@ impl<'a> Reader<'a> {
                 .map(|a| Candidate { holder: comp, reference: a.get("party"), label: "attester" })
                 .collect();
             if let Some((o, _)) = self.pick(&attesters, "Organization").found {
-                self.explain("insurer", picked.outside, "the organisation that attests the document");
+                self.explain(
+                    "insurer",
+                    picked.outside,
+                    "the organisation that attests the document",
+                );
                 return Some((parties::org(o), Some(o)));
             }
         }
@@ -404,7 +428,11 @@ impl<'a> Reader<'a> {
                 .map(|a| Candidate { holder: comp, reference: Some(a), label: "author" })
                 .collect();
             if let Some((o, _)) = self.pick(&authors, "Organization").found {
-                self.explain("hospital", picked.outside, "the organisation that wrote the document");
+                self.explain(
+                    "hospital",
+                    picked.outside,
+                    "the organisation that wrote the document",
+                );
                 return Some(parties::org(o));
             }
         }
@@ -416,7 +444,11 @@ impl<'a> Reader<'a> {
             .filter(|o| payer.is_none_or(|p| !std::ptr::eq(*o, p)))
             .collect();
         if let [only] = others.as_slice() {
-            self.explain("hospital", picked.outside, "the only organisation in the bundle besides the payer");
+            self.explain(
+                "hospital",
+                picked.outside,
+                "the only organisation in the bundle besides the payer",
+            );
             return Some(parties::org(only));
         }
         self.outside_only("hospital", picked.outside, parties::org_outside)
@@ -436,11 +468,23 @@ impl<'a> Reader<'a> {
                 related: arr(c, "related")
                     .iter()
                     .map(|rel| {
-                        let how = rel.get("relationship").and_then(concept_text).unwrap_or_else(|| "related".into());
+                        let how = rel
+                            .get("relationship")
+                            .map(|r| match first_code(r) {
+                                Some("enhancement") => "Enhancement".to_owned(),
+                                Some("settlement") => "Settlement".to_owned(),
+                                // HL7 `prior`: the same claim sent again.
+                                Some("prior") => "Resubmission".to_owned(),
+                                Some("associated") => "Associated with".to_owned(),
+                                _ => concept_text(r).unwrap_or_else(|| "Related to".into()),
+                            })
+                            .unwrap_or_else(|| "Related to".into());
                         let which = rel
                             .get("claim")
                             .and_then(|cl| {
-                                obj(cl, "identifier").and_then(|i| str_of(i, "value")).or_else(|| str_of(cl, "reference"))
+                                obj(cl, "identifier")
+                                    .and_then(|i| str_of(i, "value"))
+                                    .or_else(|| str_of(cl, "reference"))
                             })
                             .unwrap_or("an earlier claim");
                         format!("{how} of {which}")
@@ -463,9 +507,12 @@ impl<'a> Reader<'a> {
                 .flat_map(|k| many(holder, k))
                 .filter(|r| {
                     str_of(r, "type") == Some("Claim")
-                        || obj(r, "identifier").is_some_and(|i| i.get("type").is_some_and(|t| has_code(t, "CLN")))
+                        || obj(r, "identifier")
+                            .is_some_and(|i| i.get("type").is_some_and(|t| has_code(t, "CLN")))
                 })
-                .find_map(|r| obj(r, "identifier").and_then(|i| str_of(i, "value")).map(str::to_owned))
+                .find_map(|r| {
+                    obj(r, "identifier").and_then(|i| str_of(i, "value")).map(str::to_owned)
+                })
         });
         let info = ClaimInfo {
             number,
@@ -496,7 +543,9 @@ impl<'a> Reader<'a> {
             for d in arr(c, "diagnosis") {
                 if let Some(cc) = d.get("diagnosisCodeableConcept") {
                     out.extend(code_summary(cc));
-                } else if let Some(Found::Resource(cond)) = follow(&self.index, c, d.get("diagnosisReference")) {
+                } else if let Some(Found::Resource(cond)) =
+                    follow(&self.index, c, d.get("diagnosisReference"))
+                {
                     out.extend(cond.get("code").and_then(code_summary));
                 }
             }
@@ -516,7 +565,8 @@ impl<'a> Reader<'a> {
         if let Some(c) = res.claim {
             for it in arr(c, "item") {
                 let product = it.get("productOrService");
-                let quantity = it.get("quantity").and_then(|q| q.get("value")).and_then(lenient_decimal);
+                let quantity =
+                    it.get("quantity").and_then(|q| q.get("value")).and_then(lenient_decimal);
                 items.push(ItemSummary {
                     sequence: it.get("sequence").and_then(Value::as_u64),
                     code: product.and_then(first_code).map(str::to_owned),
@@ -534,7 +584,11 @@ impl<'a> Reader<'a> {
                 let adjudication = self.adjudications(arr(it, "adjudication"));
                 match items.iter_mut().find(|i| i.sequence.is_some() && i.sequence == seq) {
                     Some(existing) => existing.adjudication.extend(adjudication),
-                    None => items.push(ItemSummary { sequence: seq, adjudication, ..Default::default() }),
+                    None => items.push(ItemSummary {
+                        sequence: seq,
+                        adjudication,
+                        ..Default::default()
+                    }),
                 }
             }
         }
@@ -588,19 +642,22 @@ impl<'a> Reader<'a> {
             let items_sum = self.claim_items_sum(c);
             match self.money(c.get("total")) {
                 Some(t) => {
-                    if let Some(sum) = items_sum.as_ref().filter(|s| s.currency == t.currency) {
-                        if (sum.value - t.value).abs() >= Decimal::new(5, 3) {
-                            self.remarks.push(format!(
-                                "The claim total ({} {}) does not equal the sum of its items ({} {}).",
-                                t.value, t.currency, sum.value, sum.currency
-                            ));
-                        }
+                    if let Some(sum) = items_sum.as_ref().filter(|s| s.currency == t.currency)
+                        && (sum.value - t.value).abs() >= Decimal::new(5, 3)
+                    {
+                        self.remarks.push(format!(
+                            "The claim total ({} {}) does not equal the sum of its items ({} {}).",
+                            t.value, t.currency, sum.value, sum.currency
+                        ));
                     }
                     Some(t)
                 }
                 None => {
                     if items_sum.is_some() {
-                        self.remarks.push("The claim has no total; the sum of its items is shown as requested.".into());
+                        self.remarks.push(
+                            "The claim has no total; the sum of its items is shown as requested."
+                                .into(),
+                        );
                     }
                     items_sum
                 }
@@ -608,7 +665,11 @@ impl<'a> Reader<'a> {
         });
         if let Some(cr) = res.response {
             let submitted = self.response_total(cr, "submitted");
-            a.requested = if focal_type == "Claim" { claim_requested.or(submitted) } else { submitted.or(claim_requested) };
+            a.requested = if focal_type == "Claim" {
+                claim_requested.or(submitted)
+            } else {
+                submitted.or(claim_requested)
+            };
             a.eligible = self.response_total(cr, "eligible");
             a.copay = self.response_total(cr, "copay");
             a.approved = self.response_total(cr, "benefit");
@@ -660,13 +721,14 @@ impl<'a> Reader<'a> {
             let list: Vec<&str> = foreign.into_iter().collect();
             self.remarks.push(format!("Amounts are in {}, not INR.", list.join(", ")));
         }
-        if let (Some(paid), Some(approved)) = (&a.paid, &a.approved) {
-            if paid.currency == approved.currency && paid.value > approved.value {
-                self.remarks.push(format!(
-                    "The payment ({} {}) is more than the approved amount ({} {}).",
-                    paid.value, paid.currency, approved.value, approved.currency
-                ));
-            }
+        if let (Some(paid), Some(approved)) = (&a.paid, &a.approved)
+            && paid.currency == approved.currency
+            && paid.value > approved.value
+        {
+            self.remarks.push(format!(
+                "The payment ({} {}) is more than the approved amount ({} {}).",
+                paid.value, paid.currency, approved.value, approved.currency
+            ));
         }
     }
 
@@ -680,7 +742,10 @@ impl<'a> Reader<'a> {
                 .collect();
             let header: Vec<String> = arr(cr, "adjudication")
                 .iter()
-                .filter_map(|a| a.get("reason").and_then(|r| first_code(r).map(str::to_owned).or_else(|| concept_text(r))))
+                .filter_map(|a| {
+                    a.get("reason")
+                        .and_then(|r| first_code(r).map(str::to_owned).or_else(|| concept_text(r)))
+                })
                 .map(|r| r.to_ascii_lowercase())
                 .collect();
             let benefit = self.response_total(cr, "benefit").map(|a| a.value);
@@ -706,7 +771,9 @@ impl<'a> Reader<'a> {
                 match (benefit, outcome.as_deref(), covered) {
                     (Some(b), Some("partial"), _) if b.is_zero() => "queried",
                     (Some(b), _, _) if b.is_zero() => "rejected",
-                    (Some(_), Some("partial"), _) | (Some(_), _, Some(false)) => "partially approved",
+                    (Some(_), Some("partial"), _) | (Some(_), _, Some(false)) => {
+                        "partially approved"
+                    }
                     (Some(_), _, _) => "approved",
                     (None, Some("partial"), _) => "partially decided",
                     (None, _, _) => "decided",
@@ -715,10 +782,10 @@ impl<'a> Reader<'a> {
             let mut reasons = Vec::new();
             let mut seen = BTreeSet::new();
             for a in arr(cr, "adjudication") {
-                if let Some(t) = a.get("reason").and_then(concept_text) {
-                    if seen.insert(t.clone()) {
-                        reasons.push(t);
-                    }
+                if let Some(t) = a.get("reason").and_then(concept_text)
+                    && seen.insert(t.clone())
+                {
+                    reasons.push(t);
                 }
             }
             for it in arr(cr, "item") {
@@ -744,14 +811,21 @@ impl<'a> Reader<'a> {
                 pre_auth_ref: str_of(cr, "preAuthRef").map(str::to_owned),
                 pre_auth_period: period.and_then(|p| {
                     let (s, e) = (str_of(p, "start"), str_of(p, "end"));
-                    (s.is_some() || e.is_some()).then(|| format!("{} to {}", s.unwrap_or("?"), e.unwrap_or("?")))
+                    (s.is_some() || e.is_some())
+                        .then(|| format!("{} to {}", s.unwrap_or("?"), e.unwrap_or("?")))
                 }),
                 reasons,
-                notes: arr(cr, "processNote").iter().filter_map(|n| str_of(n, "text")).map(str::to_owned).collect(),
+                notes: arr(cr, "processNote")
+                    .iter()
+                    .filter_map(|n| str_of(n, "text"))
+                    .map(str::to_owned)
+                    .collect(),
             });
         }
         if let Some(rsp) = res.cersp {
-            let inforce = arr(rsp, "insurance").iter().find_map(|i| i.get("inforce").and_then(Value::as_bool));
+            let inforce = arr(rsp, "insurance")
+                .iter()
+                .find_map(|i| i.get("inforce").and_then(Value::as_bool));
             let errors: Vec<String> = arr(rsp, "error")
                 .iter()
                 .filter_map(|e| e.get("code").and_then(concept_text))
@@ -785,7 +859,9 @@ impl<'a> Reader<'a> {
                         service: item.get("productOrService").and_then(concept_text),
                         term: item.get("term").and_then(concept_text),
                         excluded: item.get("excluded").and_then(Value::as_bool),
-                        authorization_required: item.get("authorizationRequired").and_then(Value::as_bool),
+                        authorization_required: item
+                            .get("authorizationRequired")
+                            .and_then(Value::as_bool),
                         ..Default::default()
                     };
                     let list = arr(item, "benefit");
@@ -794,11 +870,14 @@ impl<'a> Reader<'a> {
                         continue;
                     }
                     for b in list {
-                        let allowed_text = str_of(b, "allowedString")
-                            .map(str::to_owned)
-                            .or_else(|| b.get("allowedUnsignedInt").and_then(Value::as_u64).map(|n| n.to_string()));
+                        let allowed_text =
+                            str_of(b, "allowedString").map(str::to_owned).or_else(|| {
+                                b.get("allowedUnsignedInt")
+                                    .and_then(Value::as_u64)
+                                    .map(|n| n.to_string())
+                            });
                         benefits.push(BenefitSummary {
-                            kind: b.get("type").and_then(|t| concept_text(t)),
+                            kind: b.get("type").and_then(concept_text),
                             allowed: self.money(b.get("allowedMoney")),
                             used: self.money(b.get("usedMoney")),
                             allowed_text,
@@ -809,7 +888,9 @@ impl<'a> Reader<'a> {
             }
             return Some(EligibilitySummary {
                 purposes: strings(arr(rsp, "purpose")),
-                inforce: arr(rsp, "insurance").iter().find_map(|i| i.get("inforce").and_then(Value::as_bool)),
+                inforce: arr(rsp, "insurance")
+                    .iter()
+                    .find_map(|i| i.get("inforce").and_then(Value::as_bool)),
                 services: Vec::new(),
                 benefits,
             });
@@ -829,7 +910,8 @@ impl<'a> Reader<'a> {
         let mut p = PaymentSummary::default();
         if let Some(r) = res.recon {
             p.date = str_of(r, "paymentDate").map(str::to_owned);
-            p.reference = r.get("paymentIdentifier").and_then(|i| str_of(i, "value")).map(str::to_owned);
+            p.reference =
+                r.get("paymentIdentifier").and_then(|i| str_of(i, "value")).map(str::to_owned);
             p.status = str_of(r, "outcome").map(str::to_owned);
             for d in arr(r, "detail") {
                 p.parts.push(PaymentPart {
@@ -842,15 +924,15 @@ impl<'a> Reader<'a> {
         if let Some(r) = res.recon {
             let paid = self.money(r.get("paymentAmount"));
             let parts: Vec<&Amount> = p.parts.iter().filter_map(|x| x.amount.as_ref()).collect();
-            if let Some(paid) = paid.filter(|_| !parts.is_empty()) {
-                if parts.iter().all(|x| x.currency == paid.currency) {
-                    let sum: Decimal = parts.iter().map(|x| x.value).sum();
-                    if sum != paid.value {
-                        self.remarks.push(format!(
-                            "The payment's parts add up to {sum} {}, not the {} {} paid.",
-                            paid.currency, paid.value, paid.currency
-                        ));
-                    }
+            if let Some(paid) = paid.filter(|_| !parts.is_empty())
+                && parts.iter().all(|x| x.currency == paid.currency)
+            {
+                let sum: Decimal = parts.iter().map(|x| x.value).sum();
+                if sum != paid.value {
+                    self.remarks.push(format!(
+                        "The payment's parts add up to {sum} {}, not the {} {} paid.",
+                        paid.currency, paid.value, paid.currency
+                    ));
                 }
             }
         }
@@ -862,14 +944,19 @@ impl<'a> Reader<'a> {
             let pay = cr.get("payment")?;
             p.date = str_of(pay, "date").map(str::to_owned);
             p.reference = pay.get("identifier").and_then(|i| str_of(i, "value")).map(str::to_owned);
-            p.status = pay.get("type").and_then(concept_text);
+            p.status = pay
+                .get("type")
+                .and_then(concept_text)
+                .map(|t| format!("{} payment", t.to_lowercase()));
         }
-        (p.date.is_some() || p.reference.is_some() || p.status.is_some() || !p.parts.is_empty()).then_some(p)
+        (p.date.is_some() || p.reference.is_some() || p.status.is_some() || !p.parts.is_empty())
+            .then_some(p)
     }
 
     fn documents_requested(&mut self, res: &Resources<'a>) -> Vec<String> {
         let mut out = Vec::new();
-        let mut requests: Vec<&'a Value> = self.index.of_type("CommunicationRequest").map(|e| e.resource).collect();
+        let mut requests: Vec<&'a Value> =
+            self.index.of_type("CommunicationRequest").map(|e| e.resource).collect();
         // The 2016-style Communication carries its request as a contained resource.
         for e in &self.index.entries {
             requests.extend(
@@ -882,9 +969,11 @@ impl<'a> Reader<'a> {
             for p in arr(req, "payload") {
                 if let Some(t) = str_of(p, "contentString") {
                     out.push(t.to_owned());
-                } else if let Some(t) = p.get("contentAttachment").and_then(|a| str_of(a, "title")) {
+                } else if let Some(t) = p.get("contentAttachment").and_then(|a| str_of(a, "title"))
+                {
                     out.push(t.to_owned());
-                } else if let Some(t) = p.get("contentReference").and_then(|r| str_of(r, "display")) {
+                } else if let Some(t) = p.get("contentReference").and_then(|r| str_of(r, "display"))
+                {
                     out.push(t.to_owned());
                 }
             }
@@ -914,14 +1003,17 @@ impl<'a> Reader<'a> {
     }
 }
 
-const ATTACHMENT_KEYS: &[&str] = &["valueAttachment", "contentAttachment", "attachment", "presentedForm"];
+const ATTACHMENT_KEYS: &[&str] =
+    &["valueAttachment", "contentAttachment", "attachment", "presentedForm"];
 
 fn collect_attachments(v: &Value, path: String, out: &mut Vec<AttachmentSummary>) {
     let Some(o) = v.as_object() else { return };
     for (key, value) in o {
         let here = format!("{path}.{key}");
         let list: Vec<(String, &Value)> = match value {
-            Value::Array(a) => a.iter().enumerate().map(|(i, x)| (format!("{here}[{i}]"), x)).collect(),
+            Value::Array(a) => {
+                a.iter().enumerate().map(|(i, x)| (format!("{here}[{i}]"), x)).collect()
+            }
             Value::Object(_) => vec![(here, value)],
             _ => continue,
         };
@@ -984,7 +1076,10 @@ fn code_summary(cc: &Value) -> Option<CodeSummary> {
     let c = codings(cc).first();
     let s = CodeSummary {
         code: c.and_then(|c| str_of(c, "code")).map(str::to_owned),
-        display: c.and_then(|c| str_of(c, "display")).or_else(|| str_of(cc, "text")).map(str::to_owned),
+        display: c
+            .and_then(|c| str_of(c, "display"))
+            .or_else(|| str_of(cc, "text"))
+            .map(str::to_owned),
         system: c.and_then(|c| str_of(c, "system")).map(str::to_owned),
     };
     (s.code.is_some() || s.display.is_some()).then_some(s)

@@ -23,7 +23,11 @@ fn every_builder_output_passes_our_checker_without_any_finding() {
 #[test]
 fn every_builder_output_is_an_nhcx_collection_with_uuid_full_urls_and_profiles() {
     for (name, bundle) in builder_outputs() {
-        assert_eq!(bundle.type_.as_deref(), Some("collection"), "{name}: NHCX payloads are collections");
+        assert_eq!(
+            bundle.type_.as_deref(),
+            Some("collection"),
+            "{name}: NHCX payloads are collections"
+        );
         assert!(!bundle.entry.is_empty(), "{name}: has entries");
         for e in &bundle.entry {
             let r = e.resource.as_ref().expect("every entry carries a resource");
@@ -33,7 +37,8 @@ fn every_builder_output_is_an_nhcx_collection_with_uuid_full_urls_and_profiles()
                 Some(format!("urn:uuid:{id}").as_str()),
                 "{name}: fullUrl is urn:uuid:<id> (fhir-payloads.md §2)"
             );
-            let profile = resource_profile(r.resource_type()).expect("we only emit NRCeS-profiled types");
+            let profile =
+                resource_profile(r.resource_type()).expect("we only emit NRCeS-profiled types");
             assert_eq!(
                 r.meta().map(|m| m.profile.clone()),
                 Some(vec![profile]),
@@ -46,8 +51,12 @@ fn every_builder_output_is_an_nhcx_collection_with_uuid_full_urls_and_profiles()
 
 #[test]
 fn deterministic_context_gives_identical_bundles() {
-    let a = serde_json::to_string(&builder_outputs().into_iter().map(|(_, b)| b).collect::<Vec<_>>()).unwrap();
-    let b = serde_json::to_string(&builder_outputs().into_iter().map(|(_, b)| b).collect::<Vec<_>>()).unwrap();
+    let a =
+        serde_json::to_string(&builder_outputs().into_iter().map(|(_, b)| b).collect::<Vec<_>>())
+            .unwrap();
+    let b =
+        serde_json::to_string(&builder_outputs().into_iter().map(|(_, b)| b).collect::<Vec<_>>())
+            .unwrap();
     assert_eq!(a, b, "snapshots rely on builders taking ids and time only from the context");
 }
 
@@ -77,14 +86,21 @@ fn claim_items_net_and_total_are_exact_decimals() {
         "total = 25000.00 + 4501.50 + 123.50"
     );
     let json = serde_json::to_string(&bundle).unwrap();
-    assert!(json.contains(r#""unitPrice":{"value":1500.50,"currency":"INR"}"#), "1500.50 keeps its zero on the wire");
+    assert!(
+        json.contains(r#""unitPrice":{"value":1500.50,"currency":"INR"}"#),
+        "1500.50 keeps its zero on the wire"
+    );
 }
 
 #[test]
 fn enhancement_and_resubmission_link_to_the_earlier_claim_by_number() {
-    for (input, code) in [(enhancement(), "enhancement"), (resubmission(), "prior"), (final_claim(), "settlement")] {
+    for (input, code) in
+        [(enhancement(), "enhancement"), (resubmission(), "prior"), (final_claim(), "settlement")]
+    {
         let bundle = claim_bundle(&input, &mut BuildContext::deterministic(3, now())).unwrap();
-        let Some(Resource::Claim(claim)) = bundle.entry[0].resource.as_ref() else { panic!("claim first") };
+        let Some(Resource::Claim(claim)) = bundle.entry[0].resource.as_ref() else {
+            panic!("claim first")
+        };
         let related = claim.related.first().expect("Claim.related is set");
         assert_eq!(
             related.relationship.as_ref().unwrap().coding[0].code.as_deref(),
@@ -111,19 +127,35 @@ fn bad_form_input_is_a_typed_error_naming_the_field() {
     let mut ctx = BuildContext::deterministic(1, now());
     let mut c = preauth();
     c.items.clear();
-    assert_eq!(input_error(claim_bundle(&c, &mut ctx)), "items", "a claim without items is refused");
+    assert_eq!(
+        input_error(claim_bundle(&c, &mut ctx)),
+        "items",
+        "a claim without items is refused"
+    );
 
     let mut c = preauth();
     c.items[1].quantity = dec!(0);
-    assert_eq!(input_error(claim_bundle(&c, &mut ctx)), "items[1].quantity", "zero quantity is refused");
+    assert_eq!(
+        input_error(claim_bundle(&c, &mut ctx)),
+        "items[1].quantity",
+        "zero quantity is refused"
+    );
 
     let mut c = preauth();
     c.items[2].unit_price = dec!(-1);
-    assert_eq!(input_error(claim_bundle(&c, &mut ctx)), "items[2].unitPrice", "negative prices are refused");
+    assert_eq!(
+        input_error(claim_bundle(&c, &mut ctx)),
+        "items[2].unitPrice",
+        "negative prices are refused"
+    );
 
     let mut c = preauth();
     c.patient.abha_number = Some("1234".into());
-    assert_eq!(input_error(claim_bundle(&c, &mut ctx)), "patient.abhaNumber", "ABHA numbers have 14 digits");
+    assert_eq!(
+        input_error(claim_bundle(&c, &mut ctx)),
+        "patient.abhaNumber",
+        "ABHA numbers have 14 digits"
+    );
 
     let mut c = preauth();
     c.patient.name = "  ".into();
@@ -131,15 +163,27 @@ fn bad_form_input_is_a_typed_error_naming_the_field() {
 
     let mut c = preauth();
     c.documents[0].attachment.title = None;
-    assert_eq!(input_error(claim_bundle(&c, &mut ctx)), "documents[0].title", "untitled documents are refused");
+    assert_eq!(
+        input_error(claim_bundle(&c, &mut ctx)),
+        "documents[0].title",
+        "untitled documents are refused"
+    );
 
     let mut r = claim_rejected();
     r.items[0].benefit = dec!(10);
-    assert_eq!(input_error(claim_response_bundle(&r, &mut ctx)), "decision", "a rejection cannot pay");
+    assert_eq!(
+        input_error(claim_response_bundle(&r, &mut ctx)),
+        "decision",
+        "a rejection cannot pay"
+    );
 
     let mut q = communication_request();
     q.asks = vec![" ".into()];
-    assert_eq!(input_error(communication_request_bundle(&q, &mut ctx)), "asks", "a query must ask something");
+    assert_eq!(
+        input_error(communication_request_bundle(&q, &mut ctx)),
+        "asks",
+        "a query must ask something"
+    );
 
     let mut e = eligibility_request();
     e.purposes.clear();

@@ -9,7 +9,13 @@ fn check_file_exits_1_on_a_legacy_bundle_and_0_on_ours() {
     let (report, code) = check_file(crate_dir().join("tests/fixtures/claims.json"));
     assert_eq!(code, 1, "the 2022 document bundle has errors for NHCX");
     assert!(report["errors"].as_u64().unwrap() > 0, "errors are counted: {report}");
-    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "bundle.type-not-collection"));
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "bundle.type-not-collection")
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let (_, bundle) = builder_outputs().into_iter().next().unwrap();
@@ -24,11 +30,19 @@ fn check_file_exits_1_on_a_legacy_bundle_and_0_on_ours() {
 fn check_file_reports_unreadable_and_non_json_files_as_errors() {
     let dir = tempfile::tempdir().unwrap();
     let (report, code) = check_file(dir.path().join("missing.json"));
-    assert_eq!((code, report["findings"][0]["rule"].as_str()), (1, Some("file.unreadable")), "{report}");
+    assert_eq!(
+        (code, report["findings"][0]["rule"].as_str()),
+        (1, Some("file.unreadable")),
+        "{report}"
+    );
     let path = dir.path().join("garbage.json");
     std::fs::write(&path, "{ not json").unwrap();
     let (report, code) = check_file(&path);
-    assert_eq!((code, report["findings"][0]["rule"].as_str()), (1, Some("file.not-json")), "{report}");
+    assert_eq!(
+        (code, report["findings"][0]["rule"].as_str()),
+        (1, Some("file.not-json")),
+        "{report}"
+    );
 }
 
 #[test]

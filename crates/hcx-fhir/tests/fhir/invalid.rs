@@ -66,7 +66,13 @@ fn cases() -> Vec<Case> {
         Case {
             what: "insurer points at nothing",
             base: "preauth",
-            mutate: |v| set(v, &format!("{CLAIM}/insurer/reference"), json!("urn:uuid:00000000-0000-4000-8000-999999999999")),
+            mutate: |v| {
+                set(
+                    v,
+                    &format!("{CLAIM}/insurer/reference"),
+                    json!("urn:uuid:00000000-0000-4000-8000-999999999999"),
+                )
+            },
             rule: "reference.unresolved",
             path: "Claim.insurer.reference",
             severity: E,
@@ -85,7 +91,9 @@ fn cases() -> Vec<Case> {
         Case {
             what: "SNOMED misspelt",
             base: "preauth",
-            mutate: |v| set(v, &format!("{CLAIM}/type/coding/0/system"), json!("http://snomed.info/sct0")),
+            mutate: |v| {
+                set(v, &format!("{CLAIM}/type/coding/0/system"), json!("http://snomed.info/sct0"))
+            },
             rule: "coding.system-not-canonical",
             path: "Claim.type.coding[0].system",
             severity: E,
@@ -93,11 +101,13 @@ fn cases() -> Vec<Case> {
         Case {
             what: "ValueSet URL used as code system",
             base: "preauth",
-            mutate: |v| set(
-                v,
-                &format!("{CLAIM}/item/0/productOrService/coding/0/system"),
-                json!("https://nrces.in/ndhm/fhir/r4/ValueSet/ndhm-productorservice"),
-            ),
+            mutate: |v| {
+                set(
+                    v,
+                    &format!("{CLAIM}/item/0/productOrService/coding/0/system"),
+                    json!("https://nrces.in/ndhm/fhir/r4/ValueSet/ndhm-productorservice"),
+                )
+            },
             rule: "coding.system-not-canonical",
             path: "Claim.item[0].productOrService.coding[0].system",
             severity: E,
@@ -177,11 +187,13 @@ fn cases() -> Vec<Case> {
         Case {
             what: "claim with the old HCX profile",
             base: "preauth",
-            mutate: |v| set(
-                v,
-                &format!("{CLAIM}/meta/profile/0"),
-                json!("https://ig.hcxprotocol.io/v0.7.1/StructureDefinition-Claim.html"),
-            ),
+            mutate: |v| {
+                set(
+                    v,
+                    &format!("{CLAIM}/meta/profile/0"),
+                    json!("https://ig.hcxprotocol.io/v0.7.1/StructureDefinition-Claim.html"),
+                )
+            },
             rule: "resource.profile-wrong",
             path: "Claim.meta.profile",
             severity: E,
@@ -301,7 +313,13 @@ fn cases() -> Vec<Case> {
         Case {
             what: "diagnosis is not ICD-10 shaped",
             base: "preauth",
-            mutate: |v| set(v, &format!("{CLAIM}/diagnosis/0/diagnosisCodeableConcept/coding/0/code"), json!("appendicitis")),
+            mutate: |v| {
+                set(
+                    v,
+                    &format!("{CLAIM}/diagnosis/0/diagnosisCodeableConcept/coding/0/code"),
+                    json!("appendicitis"),
+                )
+            },
             rule: "diagnosis.icd10-format",
             path: "Claim.diagnosis[0].diagnosisCodeableConcept.coding[0].code",
             severity: W,
@@ -309,7 +327,13 @@ fn cases() -> Vec<Case> {
         Case {
             what: "procedure coded in ICD-10",
             base: "preauth",
-            mutate: |v| set(v, "/entry/7/resource/code/coding/0/system", json!("http://hl7.org/fhir/sid/icd-10")),
+            mutate: |v| {
+                set(
+                    v,
+                    "/entry/7/resource/code/coding/0/system",
+                    json!("http://hl7.org/fhir/sid/icd-10"),
+                )
+            },
             rule: "procedure.code-not-snomed",
             path: "Procedure.code.coding[0].system",
             severity: E,
@@ -325,7 +349,13 @@ fn cases() -> Vec<Case> {
         Case {
             what: "attachment data is not base64",
             base: "preauth",
-            mutate: |v| set(v, &format!("{CLAIM}/supportingInfo/0/valueAttachment/data"), json!("not base64!!")),
+            mutate: |v| {
+                set(
+                    v,
+                    &format!("{CLAIM}/supportingInfo/0/valueAttachment/data"),
+                    json!("not base64!!"),
+                )
+            },
             rule: "attachment.data-invalid",
             path: "Claim.supportingInfo[0].valueAttachment.data",
             severity: E,
@@ -333,7 +363,9 @@ fn cases() -> Vec<Case> {
         Case {
             what: "attachment replaced after hashing",
             base: "communication",
-            mutate: |v| set(v, "/entry/1/resource/payload/1/contentAttachment/data", json!("SGVsbG8=")),
+            mutate: |v| {
+                set(v, "/entry/1/resource/payload/1/contentAttachment/data", json!("SGVsbG8="))
+            },
             rule: "attachment.hash-mismatch",
             path: "Communication.payload[1].contentAttachment.hash",
             severity: E,
@@ -378,7 +410,11 @@ fn each_mutation_produces_its_rule_at_its_path() {
         let hit = findings.iter().find(|f| f.rule == case.rule && f.path == case.path);
         match hit {
             Some(f) if f.severity == case.severity => {
-                assert!(!f.message.trim().is_empty(), "{}: every finding explains itself", case.what);
+                assert!(
+                    !f.message.trim().is_empty(),
+                    "{}: every finding explains itself",
+                    case.what
+                );
             }
             Some(f) => failures.push(format!(
                 "{}: {} at {} has severity {:?}, expected {:?}",
@@ -389,7 +425,11 @@ fn each_mutation_produces_its_rule_at_its_path() {
                 case.what,
                 case.rule,
                 case.path,
-                findings.iter().map(|f| format!("    {} at {}", f.rule, f.path)).collect::<Vec<_>>().join("\n")
+                findings
+                    .iter()
+                    .map(|f| format!("    {} at {}", f.rule, f.path))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             )),
         }
     }
@@ -400,6 +440,7 @@ fn each_mutation_produces_its_rule_at_its_path() {
 fn findings_carry_the_entry_they_belong_to() {
     let mut v = base("preauth");
     set(&mut v, &format!("{PATIENT}/gender"), json!("F"));
-    let f = check(&v).into_iter().find(|f| f.rule == "code.invalid").expect("the bad gender is found");
+    let f =
+        check(&v).into_iter().find(|f| f.rule == "code.invalid").expect("the bad gender is found");
     assert_eq!(f.entry, Some(1), "the UI highlights the Patient entry (index 1)");
 }

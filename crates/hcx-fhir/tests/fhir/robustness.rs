@@ -46,7 +46,10 @@ fn every_node_replaced_by_every_json_type_never_panics() {
                     *slot = r.clone();
                 }
                 let result = std::panic::catch_unwind(|| (check(&v), summarize(&v)));
-                assert!(result.is_ok(), "{name}: replacing {p} with {r} made the checker or summariser panic");
+                assert!(
+                    result.is_ok(),
+                    "{name}: replacing {p} with {r} made the checker or summariser panic"
+                );
                 runs += 1;
             }
         }
@@ -56,7 +59,9 @@ fn every_node_replaced_by_every_json_type_never_panics() {
 
 #[test]
 fn non_bundle_json_gives_findings_not_panics() {
-    for v in [json!(null), json!(42), json!("Bundle"), json!([]), json!({}), json!({"resourceType": 5})] {
+    for v in
+        [json!(null), json!(42), json!("Bundle"), json!([]), json!({}), json!({"resourceType": 5})]
+    {
         let findings = check(&v);
         assert!(!findings.is_empty(), "{v} is not a bundle, and the checker says so");
         let s = summarize(&v);

@@ -12,7 +12,10 @@ fn every_fixture_parses_typed_and_reserialises_to_an_equal_value() {
         let typed: Resource = serde_json::from_value(original.clone())
             .unwrap_or_else(|e| panic!("{name}: the typed model must accept the fixture: {e}"));
         let back = serde_json::to_value(&typed).unwrap();
-        assert_eq!(back, original, "{name}: unknown fields are kept in `extra`, so nothing is lost");
+        assert_eq!(
+            back, original,
+            "{name}: unknown fields are kept in `extra`, so nothing is lost"
+        );
         assert!(
             !matches!(typed, Resource::Other(_)),
             "{name}: a modelled resource type must parse into its typed variant, not the raw fallback"

@@ -65,7 +65,11 @@ pub fn provider() -> ProviderInput {
 }
 
 pub fn payer() -> PayerInput {
-    PayerInput { code: "IRDAI-144".into(), name: "Example General Insurance Ltd".into(), id_system: None }
+    PayerInput {
+        code: "IRDAI-144".into(),
+        name: "Example General Insurance Ltd".into(),
+        id_system: None,
+    }
 }
 
 pub fn practitioner() -> PractitionerInput {
@@ -162,7 +166,10 @@ pub fn preauth() -> ClaimInput {
 
 pub fn enhancement() -> ClaimInput {
     let mut c = preauth();
-    c.related = Some(RelatedClaimInput { kind: RelatedKind::Enhancement, claim_number: c.claim_number.clone() });
+    c.related = Some(RelatedClaimInput {
+        kind: RelatedKind::Enhancement,
+        claim_number: c.claim_number.clone(),
+    });
     c.items.push(ItemInput {
         product: CodeInput::new("ICU-DAY", "ICU stay per day"),
         category: None,
@@ -177,7 +184,10 @@ pub fn final_claim() -> ClaimInput {
     let mut c = preauth();
     c.use_ = ClaimUse::Claim;
     c.pre_auth_ref = Some("PA-778812".into());
-    c.related = Some(RelatedClaimInput { kind: RelatedKind::Settlement, claim_number: "CLM-2026-0042".into() });
+    c.related = Some(RelatedClaimInput {
+        kind: RelatedKind::Settlement,
+        claim_number: "CLM-2026-0042".into(),
+    });
     c.diagnoses[0].kind = DiagnosisKind::Final;
     // A PMJAY-style package code for the procedure: not SNOMED, so it stays on the Claim.
     c.procedures.push(ProcedureInput {
@@ -205,7 +215,10 @@ pub fn final_claim() -> ClaimInput {
 
 pub fn resubmission() -> ClaimInput {
     let mut c = final_claim();
-    c.related = Some(RelatedClaimInput { kind: RelatedKind::Resubmission, claim_number: "CLM-2026-0042".into() });
+    c.related = Some(RelatedClaimInput {
+        kind: RelatedKind::Resubmission,
+        claim_number: "CLM-2026-0042".into(),
+    });
     c
 }
 
@@ -265,7 +278,11 @@ pub fn eligibility_response() -> EligibilityResponseInput {
                     allowed: Some(dec!(500000.00)),
                     used: Some(dec!(45250.50)),
                 },
-                BenefitInput { kind: CodeInput::new("room", "Room"), allowed: Some(dec!(3000.00)), used: None },
+                BenefitInput {
+                    kind: CodeInput::new("room", "Room"),
+                    allowed: Some(dec!(3000.00)),
+                    used: None,
+                },
             ],
         }],
     }
@@ -427,17 +444,29 @@ pub fn builder_outputs() -> Vec<(&'static str, Bundle)> {
         BuildContext::deterministic(n, now())
     };
     vec![
-        ("eligibility_request", eligibility_request_bundle(&eligibility_request(), &mut ctx()).unwrap()),
-        ("eligibility_response", eligibility_response_bundle(&eligibility_response(), &mut ctx()).unwrap()),
+        (
+            "eligibility_request",
+            eligibility_request_bundle(&eligibility_request(), &mut ctx()).unwrap(),
+        ),
+        (
+            "eligibility_response",
+            eligibility_response_bundle(&eligibility_response(), &mut ctx()).unwrap(),
+        ),
         ("preauth", claim_bundle(&preauth(), &mut ctx()).unwrap()),
         ("preauth_enhancement", claim_bundle(&enhancement(), &mut ctx()).unwrap()),
         ("predetermination", claim_bundle(&predetermination(), &mut ctx()).unwrap()),
         ("claim", claim_bundle(&final_claim(), &mut ctx()).unwrap()),
         ("claim_resubmission", claim_bundle(&resubmission(), &mut ctx()).unwrap()),
-        ("preauth_response_approved", claim_response_bundle(&preauth_approved(), &mut ctx()).unwrap()),
+        (
+            "preauth_response_approved",
+            claim_response_bundle(&preauth_approved(), &mut ctx()).unwrap(),
+        ),
         ("claim_response_partial", claim_response_bundle(&claim_partial(), &mut ctx()).unwrap()),
         ("claim_response_rejected", claim_response_bundle(&claim_rejected(), &mut ctx()).unwrap()),
-        ("communication_request", communication_request_bundle(&communication_request(), &mut ctx()).unwrap()),
+        (
+            "communication_request",
+            communication_request_bundle(&communication_request(), &mut ctx()).unwrap(),
+        ),
         ("communication", communication_bundle(&communication(), &mut ctx()).unwrap()),
         ("payment_notice", payment_notice_bundle(&payment_notice(), &mut ctx()).unwrap()),
     ]

@@ -8,16 +8,11 @@ use crate::support::{builder_outputs, crate_dir, python};
 
 fn run_validator(files: &[PathBuf]) -> (bool, String) {
     let script = crate_dir().join("tests/validate_r4.py");
-    let out = Command::new(python())
-        .arg(&script)
-        .args(files)
-        .output()
-        .unwrap_or_else(|e| panic!("could not start the Python validator {}: {e}", script.display()));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new(python()).arg(&script).args(files).output().unwrap_or_else(|e| {
+        panic!("could not start the Python validator {}: {e}", script.display())
+    });
+    let text =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
 }
 
@@ -34,7 +29,10 @@ fn every_builder_output_validates_as_fhir_r4_with_an_independent_implementation(
     let files: Vec<PathBuf> =
         outputs.iter().map(|(name, b)| write(dir.path(), name, &b.to_value().unwrap())).collect();
     let (ok, report) = run_validator(&files);
-    assert!(ok, "fhir.resources (R4 4.0.1) and fhirkit must accept every bundle we build:\n{report}");
+    assert!(
+        ok,
+        "fhir.resources (R4 4.0.1) and fhirkit must accept every bundle we build:\n{report}"
+    );
     assert!(
         report.contains(&format!("{} passed, 0 failed", outputs.len())),
         "the validator saw every file:\n{report}"
@@ -53,5 +51,8 @@ fn the_independent_validator_rejects_a_broken_bundle() {
     let file = write(dir.path(), "broken", &v);
     let (ok, report) = run_validator(&[file]);
     assert!(!ok, "an invalid date and an unknown element must be rejected:\n{report}");
-    assert!(report.contains("birthDate") && report.contains("itemz"), "both problems are named:\n{report}");
+    assert!(
+        report.contains("birthDate") && report.contains("itemz"),
+        "both problems are named:\n{report}"
+    );
 }

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use hcx_protocol::Role;
 use hcx_protocol::jwe::{PrivateKey, RecipientKey};
 use hcx_protocol::validate::{ParticipantInfo, Registry};
-use hcx_protocol::Role;
 
 pub fn fixture_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)

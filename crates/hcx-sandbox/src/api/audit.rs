@@ -36,7 +36,11 @@ pub async fn search(
         .and_then(|l| usize::try_from(l).ok())
         .filter(|l| *l > 0)
         .unwrap_or(DEFAULT_LIMIT);
-    let page = req.get("offset").and_then(Value::as_u64).and_then(|l| usize::try_from(l).ok()).unwrap_or(0);
+    let page = req
+        .get("offset")
+        .and_then(Value::as_u64)
+        .and_then(|l| usize::try_from(l).ok())
+        .unwrap_or(0);
     let start = take_time(&mut filters, "start_datetime");
     let stop = take_time(&mut filters, "stop_datetime");
     let sender = claims.participant_code.clone();

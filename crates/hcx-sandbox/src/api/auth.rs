@@ -36,7 +36,7 @@ pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<TokenClaims
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| ApiError::unauthorized("Authorization header is missing"))?;
-    let mut parts = value.trim().split_whitespace();
+    let mut parts = value.split_whitespace();
     let (Some(scheme), Some(token), None) = (parts.next(), parts.next(), parts.next()) else {
         return Err(ApiError::unauthorized("Authorization header is malformed"));
     };
@@ -48,12 +48,20 @@ pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<TokenClaims
 
 /// 401 unless the caller has one of `allowed` roles. Api-access tokens also need the `admin`
 /// user role for protocol APIs (`allowedUserRolesForProtocolApiAccess`).
-pub fn require_role(claims: &TokenClaims, allowed: &[&str], protocol: bool) -> Result<(), ApiError> {
+pub fn require_role(
+    claims: &TokenClaims,
+    allowed: &[&str],
+    protocol: bool,
+) -> Result<(), ApiError> {
     let ok = claims.roles.iter().any(|r| allowed.contains(&r.as_str()));
     let user_ok = !protocol
         || claims.realm != TokenRealm::ApiAccess
         || claims.user_roles.iter().any(|r| r == "admin");
-    if ok && user_ok { Ok(()) } else { Err(ApiError::unauthorized("Does not have access to the called API")) }
+    if ok && user_ok {
+        Ok(())
+    } else {
+        Err(ApiError::unauthorized("Does not have access to the called API"))
+    }
 }
 
 /// True for the sandbox admin (the HCX's own credential).

@@ -15,12 +15,22 @@ use crate::scripted::provider::SendRequest;
 use crate::scripted::scenario::Scenario;
 use crate::state::SharedState;
 
-fn provider(state: &SharedState) -> Result<std::sync::Arc<crate::scripted::provider::DemoProvider>, ApiError> {
-    state.demo_provider.get().cloned().ok_or_else(|| ApiError::not_found("scripted counterparties are disabled"))
+fn provider(
+    state: &SharedState,
+) -> Result<std::sync::Arc<crate::scripted::provider::DemoProvider>, ApiError> {
+    state
+        .demo_provider
+        .get()
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("scripted counterparties are disabled"))
 }
 
 /// Sends a request from the demo provider.
-pub async fn send(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
+pub async fn send(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
     let claims = auth::authenticate(&state, &headers)?;
     auth::require_role(&claims, &[auth::HCX_ROLE], false)?;
     let bad = |m: &str| ApiError::bad_request(ErrorCode::ErrInvalidRequest, m);
@@ -30,7 +40,10 @@ pub async fn send(State(state): State<SharedState>, headers: HeaderMap, body: By
         .and_then(Value::as_str)
         .and_then(|a| a.parse::<Action>().ok())
         .ok_or_else(|| bad("action must be e.g. \"preauth/submit\""))?;
-    let to = v.get("to").and_then(Value::as_str).ok_or_else(|| bad("to (participant code) is required"))?;
+    let to = v
+        .get("to")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("to (participant code) is required"))?;
     let scenario = match v.get("scenario").and_then(Value::as_str) {
         Some(s) => Scenario::parse(s).ok_or_else(|| bad("unknown scenario"))?,
         None => Scenario::Approve,
@@ -57,7 +70,10 @@ pub async fn send(State(state): State<SharedState>, headers: HeaderMap, body: By
 }
 
 /// What the demo provider received.
-pub async fn inbox(State(state): State<SharedState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+pub async fn inbox(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     let claims = auth::authenticate(&state, &headers)?;
     auth::require_role(&claims, &[auth::HCX_ROLE], false)?;
     Ok(Json(json!(provider(&state)?.inbox())))

@@ -36,10 +36,11 @@ pub async fn receive(
         return Err(ApiError::not_found(format!("no hosted participant {slug}")));
     };
     let path = format!("/{}", rest.trim_start_matches('/'));
-    sender
-        .send(Inbound { path, body: body.to_vec() })
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, None, "participant is stopping"))?;
+    sender.send(Inbound { path, body: body.to_vec() }).map_err(|_| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, None, "participant is stopping")
+    })?;
     let h = parsed.headers().unwrap_or_default();
     let ack = Ack::for_headers(&h, chrono::Utc::now());
-    Ok((StatusCode::ACCEPTED, [(CONTENT_TYPE, "application/json")], ack.to_json_string()).into_response())
+    Ok((StatusCode::ACCEPTED, [(CONTENT_TYPE, "application/json")], ack.to_json_string())
+        .into_response())
 }

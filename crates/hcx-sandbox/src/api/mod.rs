@@ -22,8 +22,11 @@ pub mod registry;
 pub mod token;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use hcx_protocol::ApiVersion;
 use serde_json::json;
 
 use crate::state::SharedState;
@@ -48,6 +51,20 @@ pub fn router(state: SharedState) -> Router {
         .route("/participants/{slug}/{*rest}", post(hosted::receive))
         .route("/sandbox/demo-provider/send", post(demo::send))
         .route("/sandbox/demo-provider/inbox", get(demo::inbox))
+        .layer(middleware::from_fn(known_version))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
+}
+
+/// Only `/api/v0.7`, `/api/v0.8` and `/api/v0.9` are routed (404 otherwise), as on the gateway.
+async fn known_version(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if let Some(rest) = path.strip_prefix("/api/") {
+        let version = rest.split('/').next().unwrap_or_default();
+        if version.parse::<ApiVersion>().is_err() {
+            return error::ApiError::not_found(format!("unknown API version {version}"))
+                .into_response();
+        }
+    }
+    next.run(req).await
 }

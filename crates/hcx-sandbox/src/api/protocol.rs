@@ -29,8 +29,9 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let version: ApiVersion =
-        version.parse().map_err(|_| ApiError::not_found(format!("unknown API version {version}")))?;
+    let version: ApiVersion = version
+        .parse()
+        .map_err(|_| ApiError::not_found(format!("unknown API version {version}")))?;
     let action = Action::from_path(&format!("/{resource}/{operation}"))
         .map(|(_, a)| a)
         .filter(|a| a.available_in(version))
@@ -53,7 +54,8 @@ pub async fn handle(
             if accepted.queued {
                 state.dispatch_wakeup.notify_one();
             }
-            let json = serde_json::to_value(&accepted.ack).map_err(|e| ApiError::internal(e.to_string()))?;
+            let json = serde_json::to_value(&accepted.ack)
+                .map_err(|e| ApiError::internal(e.to_string()))?;
             Ok((StatusCode::ACCEPTED, axum::Json(json)).into_response())
         }
         Err(r) => {

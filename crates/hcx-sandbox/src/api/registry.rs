@@ -1,10 +1,10 @@
 //! `/participant/search`, `/participant/create`, `/participant/update` and certificate serving.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use hcx_protocol::ErrorCode;
 use serde_json::{Map, Value, json};
 
@@ -24,9 +24,13 @@ fn parse_object(body: &[u8], code: ErrorCode) -> Result<Map<String, Value>, ApiE
 
 fn onboard_error(e: OnboardError) -> ApiError {
     match e {
-        OnboardError::Details(m) => ApiError::bad_request(ErrorCode::ErrInvalidParticipantDetails, m),
+        OnboardError::Details(m) => {
+            ApiError::bad_request(ErrorCode::ErrInvalidParticipantDetails, m)
+        }
         OnboardError::Certificate(m) => ApiError::bad_request(ErrorCode::ErrInvalidCertificate, m),
-        OnboardError::UnknownCode(m) => ApiError::bad_request(ErrorCode::ErrInvalidParticipantCode, m),
+        OnboardError::UnknownCode(m) => {
+            ApiError::bad_request(ErrorCode::ErrInvalidParticipantCode, m)
+        }
     }
 }
 
@@ -42,10 +46,19 @@ pub async fn search(
     let filters = match req.get("filters") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(f)) => f.clone(),
-        Some(_) => return Err(ApiError::bad_request(ErrorCode::ErrInvalidSearch, "filters must be an object")),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                ErrorCode::ErrInvalidSearch,
+                "filters must be an object",
+            ));
+        }
     };
     let limit = req.get("limit").and_then(Value::as_u64).and_then(|l| usize::try_from(l).ok());
-    let offset = req.get("offset").and_then(Value::as_u64).and_then(|l| usize::try_from(l).ok()).unwrap_or(0);
+    let offset = req
+        .get("offset")
+        .and_then(Value::as_u64)
+        .and_then(|l| usize::try_from(l).ok())
+        .unwrap_or(0);
     let found = state
         .store
         .run(move |c| Ok(registry::search(c, &filters, limit, offset)))
@@ -72,11 +85,17 @@ fn take_roles(m: &mut Map<String, Value>) -> Result<Option<Vec<String>>, ApiErro
             .into_iter()
             .map(|v| match v {
                 Value::String(s) => Ok(s),
-                _ => Err(ApiError::bad_request(ErrorCode::ErrInvalidParticipantDetails, "roles must be strings")),
+                _ => Err(ApiError::bad_request(
+                    ErrorCode::ErrInvalidParticipantDetails,
+                    "roles must be strings",
+                )),
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
-        Some(_) => Err(ApiError::bad_request(ErrorCode::ErrInvalidParticipantDetails, "roles must be a list")),
+        Some(_) => Err(ApiError::bad_request(
+            ErrorCode::ErrInvalidParticipantDetails,
+            "roles must be a list",
+        )),
     }
 }
 
@@ -94,15 +113,21 @@ pub async fn create(
     let claims = auth::authenticate(&state, &headers)?;
     auth::require_role(&claims, &[auth::HCX_ROLE], false)?;
     let mut m = parse_object(&body, ErrorCode::ErrInvalidParticipantDetails)?;
-    let missing = |k: &str| ApiError::bad_request(ErrorCode::ErrInvalidParticipantDetails, format!("{k} is required"));
+    let missing = |k: &str| {
+        ApiError::bad_request(ErrorCode::ErrInvalidParticipantDetails, format!("{k} is required"))
+    };
     let n = NewParticipant {
         participant_code: take_string(&mut m, "participant_code")?,
-        participant_name: take_string(&mut m, "participant_name")?.ok_or_else(|| missing("participant_name"))?,
-        primary_email: take_string(&mut m, "primary_email")?.ok_or_else(|| missing("primary_email"))?,
+        participant_name: take_string(&mut m, "participant_name")?
+            .ok_or_else(|| missing("participant_name"))?,
+        primary_email: take_string(&mut m, "primary_email")?
+            .ok_or_else(|| missing("primary_email"))?,
         primary_mobile: take_string(&mut m, "primary_mobile")?.unwrap_or_default(),
         roles: take_roles(&mut m)?.ok_or_else(|| missing("roles"))?,
-        endpoint_url: take_string(&mut m, "endpoint_url")?.ok_or_else(|| missing("endpoint_url"))?,
-        encryption_cert_pem: take_string(&mut m, "encryption_cert")?.ok_or_else(|| missing("encryption_cert"))?,
+        endpoint_url: take_string(&mut m, "endpoint_url")?
+            .ok_or_else(|| missing("endpoint_url"))?,
+        encryption_cert_pem: take_string(&mut m, "encryption_cert")?
+            .ok_or_else(|| missing("encryption_cert"))?,
         scheme_code: take_string(&mut m, "scheme_code")?,
         status: take_string(&mut m, "status")?.unwrap_or_else(|| "Active".into()),
         password: Secret::new(take_string(&mut m, "password")?.ok_or_else(|| missing("password"))?),
@@ -119,7 +144,9 @@ pub async fn create(
         .run(move |c| onboard::create(c, n, &instance, &|code| st.cert_url(code)))
         .await?
         .map_err(onboard_error)?;
-    Ok(Json(json!({ "timestamp": crate::store::now_ms(), "participant_code": created.participant_code })))
+    Ok(Json(
+        json!({ "timestamp": crate::store::now_ms(), "participant_code": created.participant_code }),
+    ))
 }
 
 fn strip_system(mut m: Map<String, Value>) -> Map<String, Value> {
@@ -163,7 +190,10 @@ pub async fn update(
     let admin = auth::is_admin(&claims);
     let lookup = code.clone();
     let existing = state.store.run(move |c| registry::get(c, &lookup)).await?.ok_or_else(|| {
-        ApiError::bad_request(ErrorCode::ErrInvalidParticipantCode, format!("participant {code} does not exist"))
+        ApiError::bad_request(
+            ErrorCode::ErrInvalidParticipantCode,
+            format!("participant {code} does not exist"),
+        )
     })?;
     let owner = existing.os_owner.first().is_some_and(|o| *o == claims.sub);
     if !admin && !owner {
@@ -193,8 +223,11 @@ pub async fn update(
         relay_via: take_string(&mut m, "relay_via")?,
         extra: strip_system(m),
     };
-    let updated = state.store.run(move |c| onboard::update(c, &code, u)).await?.map_err(onboard_error)?;
-    Ok(Json(json!({ "timestamp": crate::store::now_ms(), "participant_code": updated.participant_code })))
+    let updated =
+        state.store.run(move |c| onboard::update(c, &code, u)).await?.map_err(onboard_error)?;
+    Ok(Json(
+        json!({ "timestamp": crate::store::now_ms(), "participant_code": updated.participant_code }),
+    ))
 }
 
 /// `GET /certs/{code}/encryption_cert.pem`: the PEM a participant registered.

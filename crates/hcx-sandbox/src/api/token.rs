@@ -24,7 +24,8 @@ pub async fn generate(
     let Form(form) = form.map_err(|_| denied())?;
     let field = |k: &str| form.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let username = field("username").ok_or_else(denied)?;
-    let (kind, code, secret) = match (field("participant_code"), field("secret"), field("password")) {
+    let (kind, code, secret) = match (field("participant_code"), field("secret"), field("password"))
+    {
         (Some(code), Some(secret), _) => (CredentialKind::Secret, Some(code), secret),
         (_, _, Some(password)) => (CredentialKind::Password, None, password),
         _ => return Err(denied()),
@@ -47,7 +48,9 @@ pub async fn generate(
     let sub = participant.os_owner.first().cloned().unwrap_or_default();
     let (realm, user) = match kind {
         CredentialKind::Password => (TokenRealm::Participant, None),
-        CredentialKind::Secret => (TokenRealm::ApiAccess, Some((cred.username.as_str(), cred.user_roles.as_slice()))),
+        CredentialKind::Secret => {
+            (TokenRealm::ApiAccess, Some((cred.username.as_str(), cred.user_roles.as_slice())))
+        }
     };
     let issued = st.tokens.issue(
         realm,

@@ -39,7 +39,8 @@ pub async fn run(state: SharedState, http: reqwest::Client, cancel: Cancellation
         match state.store.run(move |c| queue::due(c, now, BATCH)).await {
             Ok(due) => {
                 for d in due {
-                    let fresh = in_flight.lock().map(|mut s| s.insert(d.mid.clone())).unwrap_or(false);
+                    let fresh =
+                        in_flight.lock().map(|mut s| s.insert(d.mid.clone())).unwrap_or(false);
                     if !fresh {
                         continue;
                     }
@@ -89,7 +90,10 @@ async fn deliver(state: &SharedState, http: &reqwest::Client, d: Delivery) -> Re
     let attempt = match participant {
         None => Attempt::Permanent(
             "recipient unknown".into(),
-            Details::new(ErrorCode::ErrRecipientNotAvailable.as_str(), "Please provide correct recipient code"),
+            Details::new(
+                ErrorCode::ErrRecipientNotAvailable.as_str(),
+                "Please provide correct recipient code",
+            ),
         ),
         Some(p) if p.relay_via.is_some() => Attempt::Permanent(
             "relay not implemented".into(),
@@ -103,7 +107,10 @@ async fn deliver(state: &SharedState, http: &reqwest::Client, d: Delivery) -> Re
         ),
         Some(p) if p.endpoint_url.trim().is_empty() => Attempt::Permanent(
             "recipient has no endpoint_url".into(),
-            Details::new(ErrorCode::ErrRecipientNotAvailable.as_str(), "Please provide correct recipient code"),
+            Details::new(
+                ErrorCode::ErrRecipientNotAvailable.as_str(),
+                "Please provide correct recipient code",
+            ),
         ),
         Some(p) => post(state, http, &p.endpoint_url, &d).await,
     };
@@ -117,10 +124,17 @@ async fn deliver(state: &SharedState, http: &reqwest::Client, d: Delivery) -> Re
                 .run(move |c| {
                     let tx = c.transaction()?;
                     queue::mark_done(&tx, &mid, attempts)?;
-                    if let Some(e) = audit::get(&tx, &mid)? {
-                        if !e.is_on_action() && e.status == Status::RequestQueued.as_str() {
-                            audit::set_status(&tx, &mid, Status::RequestDispatched.as_str(), None, now_ms())?;
-                        }
+                    if let Some(e) = audit::get(&tx, &mid)?
+                        && !e.is_on_action()
+                        && e.status == Status::RequestQueued.as_str()
+                    {
+                        audit::set_status(
+                            &tx,
+                            &mid,
+                            Status::RequestDispatched.as_str(),
+                            None,
+                            now_ms(),
+                        )?;
                     }
                     tx.commit()?;
                     Ok(())
@@ -140,14 +154,22 @@ async fn deliver(state: &SharedState, http: &reqwest::Client, d: Delivery) -> Re
     }
 }
 
-async fn post(state: &SharedState, http: &reqwest::Client, endpoint: &str, d: &Delivery) -> Attempt {
+async fn post(
+    state: &SharedState,
+    http: &reqwest::Client,
+    endpoint: &str,
+    d: &Delivery,
+) -> Attempt {
     let url = format!("{}{}", endpoint.trim_end_matches('/'), d.path);
     let token = match state.tokens.dispatch_token(&state.hcx_code) {
         Ok(t) => t,
         Err(e) => {
             return Attempt::Transient(
                 format!("could not sign dispatch token: {e}"),
-                Details::new(ErrorCode::InternalServerError.as_str(), "gateway could not sign its token"),
+                Details::new(
+                    ErrorCode::InternalServerError.as_str(),
+                    "gateway could not sign its token",
+                ),
             );
         }
     };
@@ -165,7 +187,10 @@ async fn post(state: &SharedState, http: &reqwest::Client, endpoint: &str, d: &D
         Err(e) => {
             return Attempt::Transient(
                 format!("POST {url}: {e}"),
-                Details::new(ErrorCode::ErrRecipientNotAvailable.as_str(), format!("Recipient not reachable: {e}")),
+                Details::new(
+                    ErrorCode::ErrRecipientNotAvailable.as_str(),
+                    format!("Recipient not reachable: {e}"),
+                ),
             );
         }
     };
@@ -192,7 +217,13 @@ async fn post(state: &SharedState, http: &reqwest::Client, endpoint: &str, d: &D
 
 /// Records the failure and, for messages participants sent, queues the gateway's error callback
 /// to the sender's `on_*` path.
-async fn fail(state: &SharedState, d: Delivery, attempts: u32, why: String, details: Details) -> Result<()> {
+async fn fail(
+    state: &SharedState,
+    d: Delivery,
+    attempts: u32,
+    why: String,
+    details: Details,
+) -> Result<()> {
     let hcx = state.hcx_code.clone();
     let queued = state
         .store
@@ -203,47 +234,55 @@ async fn fail(state: &SharedState, d: Delivery, attempts: u32, why: String, deta
             let mut queued = false;
             if let Some(orig) = original {
                 let now = now_ms();
-                audit::set_status(&tx, &d.mid, Status::ResponseError.as_str(), Some(&details.to_value()), now)?;
+                audit::set_status(
+                    &tx,
+                    &d.mid,
+                    Status::ResponseError.as_str(),
+                    Some(&details.to_value()),
+                    now,
+                )?;
                 // Never answer an error callback with another one (it would loop).
-                if orig.sender_code != hcx {
-                    if let Some(sender) = registry::get(&tx, &orig.sender_code)? {
-                        let headers = Headers::from_map(orig.headers.clone());
-                        let cb = ProtocolResponse::gateway_error(&hcx, &headers, &details);
-                        let path = Action::from_path(&orig.action)
-                            .map_or_else(|| orig.action.clone(), |(_, a)| a.callback().path().to_string());
-                        let body = cb.to_json_string().into_bytes();
-                        let mid = uuid::Uuid::new_v4().to_string();
-                        let event = AuditEvent {
-                            mid: mid.clone(),
-                            action: path.clone(),
-                            api_call_id: cb.api_call_id().unwrap_or_default().to_string(),
-                            correlation_id: orig.correlation_id.clone(),
-                            workflow_id: orig.workflow_id.clone(),
-                            sender_code: hcx.clone(),
-                            recipient_code: orig.sender_code.clone(),
-                            sender_role: vec![crate::api::auth::HCX_ROLE.to_string()],
-                            recipient_role: sender.roles.clone(),
-                            status: Status::ResponseError.as_str().to_string(),
-                            headers: cb.into_map(),
-                            payload_size: i64::try_from(body.len()).unwrap_or(i64::MAX),
-                            request_ms: now,
-                            updated_ms: now,
-                            error_details: Some(details.to_value()),
-                        };
-                        audit::insert(&tx, &event)?;
-                        queue::enqueue(
-                            &tx,
-                            &Delivery {
-                                mid,
-                                body,
-                                target_code: orig.sender_code.clone(),
-                                path,
-                                attempts: 0,
-                                next_attempt_ms: now,
-                            },
-                        )?;
-                        queued = true;
-                    }
+                if orig.sender_code != hcx
+                    && let Some(sender) = registry::get(&tx, &orig.sender_code)?
+                {
+                    let headers = Headers::from_map(orig.headers.clone());
+                    let cb = ProtocolResponse::gateway_error(&hcx, &headers, &details);
+                    let path = Action::from_path(&orig.action).map_or_else(
+                        || orig.action.clone(),
+                        |(_, a)| a.callback().path().to_string(),
+                    );
+                    let body = cb.to_json_string().into_bytes();
+                    let mid = uuid::Uuid::new_v4().to_string();
+                    let event = AuditEvent {
+                        mid: mid.clone(),
+                        action: path.clone(),
+                        api_call_id: cb.api_call_id().unwrap_or_default().to_string(),
+                        correlation_id: orig.correlation_id.clone(),
+                        workflow_id: orig.workflow_id.clone(),
+                        sender_code: hcx.clone(),
+                        recipient_code: orig.sender_code.clone(),
+                        sender_role: vec![crate::api::auth::HCX_ROLE.to_string()],
+                        recipient_role: sender.roles.clone(),
+                        status: Status::ResponseError.as_str().to_string(),
+                        headers: cb.into_map(),
+                        payload_size: i64::try_from(body.len()).unwrap_or(i64::MAX),
+                        request_ms: now,
+                        updated_ms: now,
+                        error_details: Some(details.to_value()),
+                    };
+                    audit::insert(&tx, &event)?;
+                    queue::enqueue(
+                        &tx,
+                        &Delivery {
+                            mid,
+                            body,
+                            target_code: orig.sender_code.clone(),
+                            path,
+                            attempts: 0,
+                            next_attempt_ms: now,
+                        },
+                    )?;
+                    queued = true;
                 }
             }
             tx.commit()?;

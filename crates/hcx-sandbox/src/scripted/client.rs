@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use hcx_protocol::{Ack, Action, ApiVersion, Headers, Opened, PrivateKey, RecipientKey, payload_body};
+use hcx_protocol::{
+    Ack, Action, ApiVersion, Headers, Opened, PrivateKey, RecipientKey, payload_body,
+};
 use serde_json::Value;
 use tokio::sync::Mutex;
 
@@ -55,10 +57,10 @@ impl ParticipantClient {
 
     async fn token(&self) -> Result<Secret> {
         let mut cached = self.token.lock().await;
-        if let Some((t, until)) = cached.as_ref() {
-            if Instant::now() < *until {
-                return Ok(t.clone());
-            }
+        if let Some((t, until)) = cached.as_ref()
+            && Instant::now() < *until
+        {
+            return Ok(t.clone());
         }
         let resp = self
             .http
@@ -73,7 +75,8 @@ impl ParticipantClient {
         })?;
         let ttl = body.get("expires_in").and_then(Value::as_u64).unwrap_or(300);
         let t = Secret::new(token);
-        *cached = Some((t.clone(), Instant::now() + Duration::from_secs(ttl.saturating_sub(60).max(1))));
+        *cached =
+            Some((t.clone(), Instant::now() + Duration::from_secs(ttl.saturating_sub(60).max(1))));
         Ok(t)
     }
 
@@ -92,10 +95,10 @@ impl ParticipantClient {
             .await?;
         let status = resp.status().as_u16();
         let body: Value = resp.json().await?;
-        let url = body
-            .pointer("/participants/0/encryption_cert")
-            .and_then(Value::as_str)
-            .ok_or_else(|| SandboxError::Unexpected { status, body: format!("no participant {code}") })?;
+        let url =
+            body.pointer("/participants/0/encryption_cert").and_then(Value::as_str).ok_or_else(
+                || SandboxError::Unexpected { status, body: format!("no participant {code}") },
+            )?;
         let pem = if url.contains("-----BEGIN") {
             url.to_string()
         } else {
@@ -112,7 +115,12 @@ impl ParticipantClient {
     }
 
     /// Seals `payload` for the recipient named in `headers` and POSTs it.
-    pub async fn send_jwe(&self, action: Action, headers: &Headers, payload: &Value) -> Result<Ack> {
+    pub async fn send_jwe(
+        &self,
+        action: Action,
+        headers: &Headers,
+        payload: &Value,
+    ) -> Result<Ack> {
         let recipient = headers.recipient_code().unwrap_or_default().to_string();
         let key = self.recipient_key(&recipient).await?;
         let compact = hcx_protocol::seal(headers, payload.to_string().as_bytes(), &key)

@@ -78,10 +78,10 @@ pub struct RequestSummary {
 /// as a JSON number (FHIR `decimal`).
 pub fn money(amount: Decimal) -> Value {
     let rounded = amount.round_dp(2).normalize();
-    if rounded.fract().is_zero() {
-        if let Some(i) = rounded.to_i64() {
-            return json!({"value": i, "currency": "INR"});
-        }
+    if rounded.fract().is_zero()
+        && let Some(i) = rounded.to_i64()
+    {
+        return json!({"value": i, "currency": "INR"});
     }
     let number = serde_json::Number::from_str(&rounded.to_string())
         .ok()
@@ -160,16 +160,20 @@ fn resources(bundle: &Value) -> impl Iterator<Item = (Option<&str>, &Value)> {
 /// Finds the focal resource of a request bundle (or a bare resource) and reads items and total.
 pub fn summarize_request(payload: &Value) -> RequestSummary {
     let focal_types = ["Claim", "CoverageEligibilityRequest", "Task", "CommunicationRequest"];
-    let (focal_url, focal) = if payload.get("resourceType").and_then(Value::as_str) == Some("Bundle") {
-        resources(payload)
-            .find(|(_, r)| {
-                r.get("resourceType").and_then(Value::as_str).is_some_and(|t| focal_types.contains(&t))
-            })
-            .map_or((None, &Value::Null), |(u, r)| (u.map(str::to_string), r))
-    } else {
-        (None, payload)
-    };
-    let focal_type = focal.get("resourceType").and_then(Value::as_str).unwrap_or("unknown").to_string();
+    let (focal_url, focal) =
+        if payload.get("resourceType").and_then(Value::as_str) == Some("Bundle") {
+            resources(payload)
+                .find(|(_, r)| {
+                    r.get("resourceType")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| focal_types.contains(&t))
+                })
+                .map_or((None, &Value::Null), |(u, r)| (u.map(str::to_string), r))
+        } else {
+            (None, payload)
+        };
+    let focal_type =
+        focal.get("resourceType").and_then(Value::as_str).unwrap_or("unknown").to_string();
     let mut items = Vec::new();
     for (i, item) in focal.get("item").and_then(Value::as_array).into_iter().flatten().enumerate() {
         let seq = item
@@ -195,8 +199,13 @@ pub fn summarize_request(payload: &Value) -> RequestSummary {
             .and_then(|n| n.get("value"))
             .and_then(decimal_of)
             .or_else(|| {
-                let unit = item.get("unitPrice").and_then(|u| u.get("value")).and_then(decimal_of)?;
-                let qty = item.get("quantity").and_then(|q| q.get("value")).and_then(decimal_of).unwrap_or(Decimal::ONE);
+                let unit =
+                    item.get("unitPrice").and_then(|u| u.get("value")).and_then(decimal_of)?;
+                let qty = item
+                    .get("quantity")
+                    .and_then(|q| q.get("value"))
+                    .and_then(decimal_of)
+                    .unwrap_or(Decimal::ONE);
                 Some(unit * qty)
             })
             .unwrap_or(Decimal::ZERO);
@@ -221,7 +230,13 @@ pub fn summarize_request(payload: &Value) -> RequestSummary {
 }
 
 /// A claim-like request (preauth, predetermination, claim) from the demo provider.
-pub fn claim_bundle(claim_use: ClaimUse, provider: &Party, payer: &Party, patient_name: &str, items: &[ItemLine]) -> Value {
+pub fn claim_bundle(
+    claim_use: ClaimUse,
+    provider: &Party,
+    payer: &Party,
+    patient_name: &str,
+    items: &[ItemLine],
+) -> Value {
     let (claim_u, pat_u, prov_u, pay_u, cov_u) = (urn(), urn(), urn(), urn(), urn());
     let total: Decimal = items.iter().map(|i| i.net).sum();
     let claim = json!({
@@ -263,7 +278,12 @@ pub fn claim_bundle(claim_use: ClaimUse, provider: &Party, payer: &Party, patien
 }
 
 /// An eligibility check from the demo provider.
-pub fn eligibility_request_bundle(provider: &Party, payer: &Party, patient_name: &str, note: &str) -> Value {
+pub fn eligibility_request_bundle(
+    provider: &Party,
+    payer: &Party,
+    patient_name: &str,
+    note: &str,
+) -> Value {
     let (cer_u, pat_u, prov_u, pay_u, cov_u) = (urn(), urn(), urn(), urn(), urn());
     let cer = json!({
         "resourceType": "CoverageEligibilityRequest",
@@ -331,7 +351,12 @@ impl ClaimDecision {
 }
 
 /// ClaimResponse bundle answering `request`.
-pub fn claim_response_bundle(req: &RequestSummary, d: &ClaimDecision, payer: &Party, provider: &Party) -> Value {
+pub fn claim_response_bundle(
+    req: &RequestSummary,
+    d: &ClaimDecision,
+    payer: &Party,
+    provider: &Party,
+) -> Value {
     let (cr_u, pat_u, prov_u, pay_u) = (urn(), urn(), urn(), urn());
     let category = |code: &str| json!({"coding": [{"system": ADJUDICATION, "code": code}]});
     let submitted: Decimal = d.items.iter().map(|i| i.submitted).sum();
@@ -376,7 +401,8 @@ pub fn claim_response_bundle(req: &RequestSummary, d: &ClaimDecision, payer: &Pa
         });
     }
     if !d.errors.is_empty() {
-        cr["error"] = json!(d.errors.iter().map(|e| json!({"code": {"text": e}})).collect::<Vec<_>>());
+        cr["error"] =
+            json!(d.errors.iter().map(|e| json!({"code": {"text": e}})).collect::<Vec<_>>());
     }
     bundle(vec![
         entry(&cr_u, cr),
@@ -387,7 +413,13 @@ pub fn claim_response_bundle(req: &RequestSummary, d: &ClaimDecision, payer: &Pa
 }
 
 /// CoverageEligibilityResponse bundle.
-pub fn eligibility_response_bundle(req: &RequestSummary, inforce: bool, disposition: &str, payer: &Party, provider: &Party) -> Value {
+pub fn eligibility_response_bundle(
+    req: &RequestSummary,
+    inforce: bool,
+    disposition: &str,
+    payer: &Party,
+    provider: &Party,
+) -> Value {
     let (r_u, pat_u, prov_u, pay_u) = (urn(), urn(), urn(), urn());
     let mut r = json!({
         "resourceType": "CoverageEligibilityResponse",
@@ -458,7 +490,12 @@ pub fn communication_request_bundle(question: &str, payer: &Party, provider: &Pa
 }
 
 /// The provider's answer with a document (communication/on_request).
-pub fn communication_response_bundle(title: &str, document: &[u8], provider: &Party, payer: &Party) -> Value {
+pub fn communication_response_bundle(
+    title: &str,
+    document: &[u8],
+    provider: &Party,
+    payer: &Party,
+) -> Value {
     use base64::Engine as _;
     let (task_u, c_u, prov_u, pay_u) = (urn(), urn(), urn(), urn());
     let task = json!({
@@ -503,7 +540,12 @@ pub fn has_communication_payload(payload: &Value) -> bool {
 }
 
 /// The payer's payment notice after an approved claim.
-pub fn payment_notice_bundle(amount: Decimal, claim_ref: &str, payer: &Party, provider: &Party) -> Value {
+pub fn payment_notice_bundle(
+    amount: Decimal,
+    claim_ref: &str,
+    payer: &Party,
+    provider: &Party,
+) -> Value {
     let (task_u, pn_u, prov_u, pay_u) = (urn(), urn(), urn(), urn());
     let task = json!({
         "resourceType": "Task",
@@ -547,7 +589,11 @@ pub fn payment_ack_bundle(provider: &Party, payer: &Party) -> Value {
         "owner": {"reference": pay_u},
         "output": [{"type": {"text": "status"}, "valueString": "paymentack"}],
     });
-    bundle(vec![entry(&task_u, task), organization(&prov_u, provider, "prov"), organization(&pay_u, payer, "pay")])
+    bundle(vec![
+        entry(&task_u, task),
+        organization(&prov_u, provider, "prov"),
+        organization(&pay_u, payer, "pay"),
+    ])
 }
 
 /// The amount of a PaymentNotice in a bundle.
@@ -571,7 +617,8 @@ mod tests {
             ItemLine { sequence: 1, text: "Room [partial]".into(), net: Decimal::new(150_050, 2) },
             ItemLine { sequence: 2, text: "Surgery".into(), net: Decimal::new(20_000, 0) },
         ];
-        let b = claim_bundle(ClaimUse::Preauthorization, &party("prov"), &party("pay"), "Asha", &items);
+        let b =
+            claim_bundle(ClaimUse::Preauthorization, &party("prov"), &party("pay"), "Asha", &items);
         let s = summarize_request(&b);
         assert_eq!(s.focal_type, "Claim", "the Claim entry is the focal resource");
         assert_eq!(s.items, items, "items and exact amounts survive the JSON round trip");
@@ -587,13 +634,24 @@ mod tests {
         let text = b.to_string();
         for r in text.split("\"reference\":\"").skip(1) {
             let target = r.split('"').next().unwrap_or_default();
-            assert!(urls.iter().any(|u| u == target), "reference {target} must be an entry fullUrl");
+            assert!(
+                urls.iter().any(|u| u == target),
+                "reference {target} must be an entry fullUrl"
+            );
         }
     }
 
     #[test]
     fn money_is_inr_and_exact() {
-        assert_eq!(money(Decimal::new(150_050, 2)), json!({"value": 1500.5, "currency": "INR"}), "paise kept");
-        assert_eq!(money(Decimal::new(20_000, 0)), json!({"value": 20000, "currency": "INR"}), "whole rupees");
+        assert_eq!(
+            money(Decimal::new(150_050, 2)),
+            json!({"value": 1500.5, "currency": "INR"}),
+            "paise kept"
+        );
+        assert_eq!(
+            money(Decimal::new(20_000, 0)),
+            json!({"value": 20000, "currency": "INR"}),
+            "whole rupees"
+        );
     }
 }

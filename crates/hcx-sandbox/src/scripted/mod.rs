@@ -126,11 +126,19 @@ pub fn register(
             status: Some("Active".into()),
             ..ParticipantUpdate::default()
         };
-        let p = onboard::update(conn, &id.code, u)?.map_err(|e| SandboxError::Invalid(e.to_string()))?;
+        let p = onboard::update(conn, &id.code, u)?
+            .map_err(|e| SandboxError::Invalid(e.to_string()))?;
         let h = password::hash(id.password.expose())?;
         credentials::upsert(conn, CredentialKind::Password, &id.code, &id.email, &h, &[])?;
         let h = password::hash(id.secret.expose())?;
-        credentials::upsert(conn, CredentialKind::Secret, &id.code, &id.email, &h, &["admin".to_string()])?;
+        credentials::upsert(
+            conn,
+            CredentialKind::Secret,
+            &id.code,
+            &id.email,
+            &h,
+            &["admin".to_string()],
+        )?;
         return Ok(p);
     }
     let n = NewParticipant {

@@ -58,7 +58,11 @@ impl PayerActor {
     }
 
     /// Handles deliveries and due tasks until `cancel` fires.
-    pub async fn run(self: Arc<Self>, mut inbox: UnboundedReceiver<Inbound>, cancel: CancellationToken) {
+    pub async fn run(
+        self: Arc<Self>,
+        mut inbox: UnboundedReceiver<Inbound>,
+        cancel: CancellationToken,
+    ) {
         let mut tick = tokio::time::interval(TICK);
         loop {
             tokio::select! {
@@ -92,8 +96,13 @@ impl PayerActor {
                 // Tell the sender we could not read it, with a whitelisted code.
                 let h = hcx_protocol::peek_headers(&compact).map_err(hcx_protocol::Error::from)?;
                 if !action.is_callback() {
-                    let details = Details::new(ErrorCode::ErrInvalidEncryption.as_str(), format!("cannot decrypt: {e}"));
-                    self.client.send_plain(action.callback(), &ProtocolResponse::error(&h, &details)).await?;
+                    let details = Details::new(
+                        ErrorCode::ErrInvalidEncryption.as_str(),
+                        format!("cannot decrypt: {e}"),
+                    );
+                    self.client
+                        .send_plain(action.callback(), &ProtocolResponse::error(&h, &details))
+                        .await?;
                 }
                 return Ok(());
             }
@@ -121,19 +130,28 @@ impl PayerActor {
                     ErrorCode::ErrDomainProcessing.as_str(),
                     format!("{}: scripted processing error ([error])", self.me.name),
                 );
-                self.client.send_plain(action.callback(), &ProtocolResponse::error(req, &details)).await?;
+                self.client
+                    .send_plain(action.callback(), &ProtocolResponse::error(req, &details))
+                    .await?;
                 Ok(())
             }
             Scenario::Redirect if self.redirect_to.is_some() => {
                 if action.callback().redirect_allowed() {
                     let target = self.redirect_to.clone().unwrap_or_default();
-                    self.client.send_plain(action.callback(), &ProtocolResponse::redirect(req, &target)).await?;
+                    self.client
+                        .send_plain(action.callback(), &ProtocolResponse::redirect(req, &target))
+                        .await?;
                 } else {
                     let details = Details::new(
                         ErrorCode::ErrSenderNotSupported.as_str(),
-                        format!("{} cannot be redirected; send it to the right payer", action.path()),
+                        format!(
+                            "{} cannot be redirected; send it to the right payer",
+                            action.path()
+                        ),
                     );
-                    self.client.send_plain(action.callback(), &ProtocolResponse::error(req, &details)).await?;
+                    self.client
+                        .send_plain(action.callback(), &ProtocolResponse::error(req, &details))
+                        .await?;
                 }
                 Ok(())
             }
@@ -171,11 +189,18 @@ impl PayerActor {
                     };
                     fhir::claim_response_bundle(&summary, &d, &self.me, &party(req.sender_code()))
                 } else {
-                    fhir::eligibility_response_bundle(&summary, true, "Under review", &self.me, &party(req.sender_code()))
+                    fhir::eligibility_response_bundle(
+                        &summary,
+                        true,
+                        "Under review",
+                        &self.me,
+                        &party(req.sender_code()),
+                    )
                 };
                 let h = Headers::callback_to(req, Status::ResponsePartial);
                 self.client.send_jwe(action.callback(), &h, &interim).await?;
-                let delay = i64::try_from(self.config.pending_delay.as_millis()).unwrap_or(i64::MAX);
+                let delay =
+                    i64::try_from(self.config.pending_delay.as_millis()).unwrap_or(i64::MAX);
                 let task = Task {
                     id: uuid::Uuid::new_v4().to_string(),
                     actor: self.me.code.clone(),
@@ -192,14 +217,22 @@ impl PayerActor {
 
     /// Sends the final `response.complete` and schedules the payment notice after an approved
     /// claim.
-    async fn decide(&self, action: Action, req: &Headers, payload: &Value, scenario: Scenario) -> Result<()> {
+    async fn decide(
+        &self,
+        action: Action,
+        req: &Headers,
+        payload: &Value,
+        scenario: Scenario,
+    ) -> Result<()> {
         let summary = fhir::summarize_request(payload);
         let provider = party(req.sender_code());
         let h = Headers::callback_to(req, Status::ResponseComplete);
         if action == Action::CoverageEligibilityCheck {
             let inforce = scenario != Scenario::Reject;
-            let text = if inforce { "Policy is in force" } else { "Policy is not in force (lapsed)" };
-            let bundle = fhir::eligibility_response_bundle(&summary, inforce, text, &self.me, &provider);
+            let text =
+                if inforce { "Policy is in force" } else { "Policy is not in force (lapsed)" };
+            let bundle =
+                fhir::eligibility_response_bundle(&summary, inforce, text, &self.me, &provider);
             self.client.send_jwe(action.callback(), &h, &bundle).await?;
             return Ok(());
         }
@@ -211,11 +244,14 @@ impl PayerActor {
                 disposition: "Rejected: treatment is not covered under the policy".into(),
                 items,
                 pre_auth_ref: None,
-                errors: vec!["Treatment is not covered under the policy (scripted rejection)".into()],
+                errors: vec![
+                    "Treatment is not covered under the policy (scripted rejection)".into(),
+                ],
             },
             Scenario::Partial => ClaimDecision {
                 outcome: "partial",
-                disposition: "Partially approved: some items are capped by policy sub-limits".into(),
+                disposition: "Partially approved: some items are capped by policy sub-limits"
+                    .into(),
                 items,
                 pre_auth_ref: (action == Action::PreauthSubmit).then(|| pre_auth_ref(correlation)),
                 errors: vec![],
@@ -260,14 +296,23 @@ impl PayerActor {
             tracing::info!(actor = %self.me.code, "communication answer without a pending query");
             return Ok(());
         };
-        let scenario = if fhir::has_communication_payload(payload) { Scenario::Approve } else { Scenario::Reject };
+        let scenario = if fhir::has_communication_payload(payload) {
+            Scenario::Approve
+        } else {
+            Scenario::Reject
+        };
         self.finish_stored(&task, scenario).await?;
         let (actor, id) = (self.me.code.clone(), task.id.clone());
         self.store.run(move |c| tasks::delete(c, &actor, &id)).await
     }
 
     async fn finish_stored(&self, task: &Task, scenario: Scenario) -> Result<()> {
-        let action = task.data.get("action").and_then(Value::as_str).and_then(|p| Action::from_path(p)).map(|(_, a)| a);
+        let action = task
+            .data
+            .get("action")
+            .and_then(Value::as_str)
+            .and_then(Action::from_path)
+            .map(|(_, a)| a);
         let headers = task.data.get("headers").cloned().and_then(Headers::from_value);
         let payload = task.data.get("payload").cloned().unwrap_or(Value::Null);
         match (action, headers) {
@@ -301,7 +346,13 @@ impl PayerActor {
                     t.data["tries"] = json!(tries);
                     t.due_ms = now_ms().saturating_add(TASK_RETRY_MS);
                     self.store
-                        .run(move |c| if tries >= TASK_MAX_TRIES { tasks::delete(c, &actor, &t.id) } else { tasks::put(c, &t) })
+                        .run(move |c| {
+                            if tries >= TASK_MAX_TRIES {
+                                tasks::delete(c, &actor, &t.id)
+                            } else {
+                                tasks::put(c, &t)
+                            }
+                        })
                         .await
                 }
             };
@@ -314,7 +365,11 @@ impl PayerActor {
     async fn send_payment(&self, task: &Task) -> Result<()> {
         let d = &task.data;
         let provider = d.get("provider").and_then(Value::as_str).unwrap_or_default();
-        let amount = d.get("amount").and_then(Value::as_str).and_then(|s| s.parse::<Decimal>().ok()).unwrap_or_default();
+        let amount = d
+            .get("amount")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<Decimal>().ok())
+            .unwrap_or_default();
         let claim_ref = d.get("claim_ref").and_then(Value::as_str).unwrap_or_default();
         // A payment notice is its own cycle: new correlation id, same workflow id.
         let correlation = uuid::Uuid::new_v4().to_string();
@@ -325,7 +380,8 @@ impl PayerActor {
             d.get("workflow_id").and_then(Value::as_str),
             Dialect::Swasth,
         );
-        let bundle = fhir::payment_notice_bundle(amount, claim_ref, &self.me, &party(Some(provider)));
+        let bundle =
+            fhir::payment_notice_bundle(amount, claim_ref, &self.me, &party(Some(provider)));
         self.client.send_jwe(Action::PaymentNoticeRequest, &h, &bundle).await?;
         Ok(())
     }
@@ -337,7 +393,15 @@ fn party(code: Option<&str>) -> Party {
 }
 
 fn pre_auth_ref(correlation: &str) -> String {
-    format!("PA-{}", correlation.chars().filter(char::is_ascii_alphanumeric).take(8).collect::<String>().to_uppercase())
+    format!(
+        "PA-{}",
+        correlation
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(8)
+            .collect::<String>()
+            .to_uppercase()
+    )
 }
 
 /// Item-level amounts: approve = all in full; partial = first item in full, the others at 50 %
@@ -354,7 +418,9 @@ pub fn decide_items(summary: &RequestSummary, scenario: Scenario) -> Vec<ItemDec
         .enumerate()
         .map(|(i, l)| {
             let (approved, reason) = match scenario {
-                Scenario::Reject => (Decimal::ZERO, Some("Not covered under the policy".to_string())),
+                Scenario::Reject => {
+                    (Decimal::ZERO, Some("Not covered under the policy".to_string()))
+                }
                 Scenario::Pending => (Decimal::ZERO, Some("Under review".to_string())),
                 Scenario::Partial if single || i > 0 => (
                     (l.net / Decimal::TWO).round_dp(2),
@@ -379,7 +445,11 @@ mod tests {
             items: amounts
                 .iter()
                 .enumerate()
-                .map(|(i, a)| ItemLine { sequence: i as u32 + 1, text: "x".into(), net: Decimal::new(*a, 2) })
+                .map(|(i, a)| ItemLine {
+                    sequence: i as u32 + 1,
+                    text: "x".into(),
+                    net: Decimal::new(*a, 2),
+                })
                 .collect(),
             total: Decimal::ZERO,
             patient_name: None,
@@ -390,14 +460,21 @@ mod tests {
     fn partial_approval_is_item_level_and_exact() {
         let d = decide_items(&summary(&[450_000, 3_500_001]), Scenario::Partial);
         assert_eq!(d[0].approved, Decimal::new(450_000, 2), "the first item is approved in full");
-        assert_eq!(d[1].approved, Decimal::new(1_750_000, 2), "later items are halved, rounded to paise");
+        assert_eq!(
+            d[1].approved,
+            Decimal::new(1_750_000, 2),
+            "later items are halved, rounded to paise"
+        );
         assert!(d[1].reason.is_some(), "a reduced item says why");
     }
 
     #[test]
     fn reject_approves_nothing_and_approve_everything() {
         let s = summary(&[100, 200]);
-        assert!(decide_items(&s, Scenario::Reject).iter().all(|i| i.approved.is_zero()), "reject = 0");
+        assert!(
+            decide_items(&s, Scenario::Reject).iter().all(|i| i.approved.is_zero()),
+            "reject = 0"
+        );
         let all: Decimal = decide_items(&s, Scenario::Approve).iter().map(|i| i.approved).sum();
         assert_eq!(all, Decimal::new(300, 2), "approve = everything billed");
     }

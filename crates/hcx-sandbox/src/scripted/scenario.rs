@@ -100,8 +100,16 @@ mod tests {
     fn keywords_are_found_in_item_text_and_headers() {
         let h = Headers::new();
         let p = json!({"entry": [{"resource": {"item": [{"productOrService": {"text": "Room [Query] please"}}]}}]});
-        assert_eq!(Scenario::detect(&h, &p), Scenario::Query, "a bracketed keyword in any text triggers it");
-        assert_eq!(Scenario::detect(&h, &json!({"a": "plain"})), Scenario::Approve, "no keyword = approve");
+        assert_eq!(
+            Scenario::detect(&h, &p),
+            Scenario::Query,
+            "a bracketed keyword in any text triggers it"
+        );
+        assert_eq!(
+            Scenario::detect(&h, &json!({"a": "plain"})),
+            Scenario::Approve,
+            "no keyword = approve"
+        );
         let mut h2 = Headers::new();
         h2.insert("x-hcx-preauth-scenario", "reject");
         assert_eq!(Scenario::detect(&h2, &p), Scenario::Reject, "the domain header wins over text");

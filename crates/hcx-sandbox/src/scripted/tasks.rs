@@ -39,7 +39,8 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, i64, 
 
 fn decode(raw: (String, String, String, i64, String)) -> Result<Task> {
     let (id, actor, kind, due_ms, data) = raw;
-    let data = serde_json::from_str(&data).map_err(|e| SandboxError::Corrupt(format!("task {id}: {e}")))?;
+    let data = serde_json::from_str(&data)
+        .map_err(|e| SandboxError::Corrupt(format!("task {id}: {e}")))?;
     Ok(Task { id, actor, kind, due_ms, data })
 }
 

@@ -111,15 +111,21 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(AuditEvent, [String; 3], Option<St
 
 fn finish(raw: (AuditEvent, [String; 3], Option<String>)) -> Result<AuditEvent> {
     let (mut e, [sr, rr, h], err) = raw;
-    let bad = |what: &str, x: serde_json::Error| SandboxError::Corrupt(format!("audit {what}: {x}"));
+    let bad =
+        |what: &str, x: serde_json::Error| SandboxError::Corrupt(format!("audit {what}: {x}"));
     e.sender_role = serde_json::from_str(&sr).map_err(|x| bad("sender_role", x))?;
     e.recipient_role = serde_json::from_str(&rr).map_err(|x| bad("recipient_role", x))?;
     e.headers = serde_json::from_str(&h).map_err(|x| bad("headers", x))?;
-    e.error_details = err.map(|s| serde_json::from_str(&s)).transpose().map_err(|x| bad("error", x))?;
+    e.error_details =
+        err.map(|s| serde_json::from_str(&s)).transpose().map_err(|x| bad("error", x))?;
     Ok(e)
 }
 
-fn query(conn: &Connection, where_sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<AuditEvent>> {
+fn query(
+    conn: &Connection,
+    where_sql: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<AuditEvent>> {
     let sql = format!("SELECT {COLUMNS} FROM audit {where_sql} ORDER BY seq");
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(args, from_row)?;
@@ -178,7 +184,13 @@ pub fn get(conn: &Connection, mid: &str) -> Result<Option<AuditEvent>> {
 }
 
 /// Changes an event's status (and optionally records error details).
-pub fn set_status(conn: &Connection, mid: &str, status: &str, error: Option<&Value>, now: i64) -> Result<()> {
+pub fn set_status(
+    conn: &Connection,
+    mid: &str,
+    status: &str,
+    error: Option<&Value>,
+    now: i64,
+) -> Result<()> {
     conn.execute(
         "UPDATE audit SET status = ?2, updated_ms = ?3, error_details = COALESCE(?4, error_details) WHERE mid = ?1",
         params![mid, status, now, error.map(serde_json::to_string).transpose()?],

@@ -83,6 +83,9 @@ pub fn upsert(
     Ok(())
 }
 
+/// (participant, username, salt, hash, iterations, user_roles JSON) as stored.
+type RawCredential = (String, String, Vec<u8>, Vec<u8>, u32, String);
+
 /// Finds a credential: by username for passwords, by (participant, username) for secrets.
 pub fn find(
     conn: &Connection,
@@ -90,7 +93,7 @@ pub fn find(
     participant_code: Option<&str>,
     username: &str,
 ) -> Result<Option<CredentialRow>> {
-    let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(String, String, Vec<u8>, Vec<u8>, u32, String)> {
+    let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<RawCredential> {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
     };
     let row = match kind {

@@ -71,7 +71,13 @@ pub fn mark_done(conn: &Connection, mid: &str, attempts: u32) -> Result<()> {
 }
 
 /// Schedules another attempt.
-pub fn reschedule(conn: &Connection, mid: &str, attempts: u32, next_ms: i64, error: &str) -> Result<()> {
+pub fn reschedule(
+    conn: &Connection,
+    mid: &str,
+    attempts: u32,
+    next_ms: i64,
+    error: &str,
+) -> Result<()> {
     conn.execute(
         "UPDATE deliveries SET attempts = ?2, next_attempt_ms = ?3, last_error = ?4 WHERE mid = ?1",
         params![mid, attempts, next_ms, error],

@@ -126,7 +126,8 @@ pub fn cert_pem(conn: &Connection, code: &str) -> Result<Option<String>> {
 
 /// Every participant, oldest first.
 pub fn all(conn: &Connection) -> Result<Vec<Participant>> {
-    let mut stmt = conn.prepare("SELECT record FROM participants ORDER BY created_ms, participant_code")?;
+    let mut stmt =
+        conn.prepare("SELECT record FROM participants ORDER BY created_ms, participant_code")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
     for row in rows {
@@ -189,7 +190,8 @@ fn matches_filter(record: &Value, field: &str, cond: &Value) -> std::result::Res
             "eq" => any(&|c| c == arg_s),
             "neq" => !any(&|c| c == arg_s),
             "or" => {
-                let list = arg.as_array().ok_or_else(|| format!("'or' on '{field}' needs a list"))?;
+                let list =
+                    arg.as_array().ok_or_else(|| format!("'or' on '{field}' needs a list"))?;
                 let wanted: Vec<String> = list.iter().map(text).collect();
                 any(&|c| wanted.iter().any(|w| w == c))
             }
@@ -239,17 +241,24 @@ mod tests {
         let conn = Connection::open_in_memory().expect("memory db");
         let mut c = conn;
         super::super::migrate(&mut c).expect("migrate");
-        for (code, roles) in [("a", vec!["payor"]), ("b", vec!["agency.tpa"]), ("c", vec!["provider"])] {
+        for (code, roles) in
+            [("a", vec!["payor"]), ("b", vec!["agency.tpa"]), ("c", vec!["provider"])]
+        {
             insert(&c, &participant(code, &roles), "pem", 1).expect("insert");
         }
         let f = |v: Value| v.as_object().cloned().expect("object");
-        let by_code = search(&c, &f(json!({"participant_code": {"eq": "b"}})), None, 0).expect("search");
+        let by_code =
+            search(&c, &f(json!({"participant_code": {"eq": "b"}})), None, 0).expect("search");
         assert_eq!(by_code.len(), 1, "eq on the code finds exactly one record");
         let payers =
             search(&c, &f(json!({"roles": {"or": ["payor", "agency.tpa"]}})), None, 0).expect("or");
         assert_eq!(payers.len(), 2, "or matches any element of the roles array");
         let page = search(&c, &Map::new(), Some(1), 1).expect("page");
-        assert_eq!(page.first().map(|p| p.participant_code.as_str()), Some("b"), "offset skips rows");
+        assert_eq!(
+            page.first().map(|p| p.participant_code.as_str()),
+            Some("b"),
+            "offset skips rows"
+        );
         assert!(
             search(&c, &f(json!({"roles": {"regex": "x"}})), None, 0).is_err(),
             "an unknown operator is an error, not a silent match"

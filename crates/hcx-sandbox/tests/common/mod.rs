@@ -50,10 +50,14 @@ async fn receive(
     let _ = s.tx.send(Received {
         // The endpoint_url ends in /hcx; the gateway appends the path without version.
         path: format!("/{}", path.strip_prefix("hcx/").unwrap_or(&path)),
-        authorization: headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string),
+        authorization: headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
         body: body.to_vec(),
     });
-    let code = StatusCode::from_u16(s.answer.load(Ordering::SeqCst)).unwrap_or(StatusCode::ACCEPTED);
+    let code =
+        StatusCode::from_u16(s.answer.load(Ordering::SeqCst)).unwrap_or(StatusCode::ACCEPTED);
     (code, json!({"timestamp": 0}).to_string())
 }
 
@@ -73,7 +77,8 @@ impl Receiver {
     }
 
     pub async fn start() -> Receiver {
-        Self::start_on(tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind receiver")).await
+        Self::start_on(tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind receiver"))
+            .await
     }
 
     /// Next delivery, or None after `wait`.
@@ -109,7 +114,8 @@ impl TestParticipant {
     pub fn open(&self, r: &Received) -> hcx_protocol::Opened {
         let body: Value = serde_json::from_slice(&r.body).expect("delivered body is JSON");
         let compact = body["payload"].as_str().expect("delivered body has a compact JWE payload");
-        hcx_protocol::open(compact, &self.key).expect("the delivered JWE opens with the recipient key")
+        hcx_protocol::open(compact, &self.key)
+            .expect("the delivered JWE opens with the recipient key")
     }
 }
 
@@ -134,9 +140,10 @@ impl Harness {
         let sandbox = Sandbox::start(config).await.expect("sandbox starts");
         let http = reqwest::Client::new();
         let admin = sandbox.admin_credentials().clone();
-        let admin_token = token(&http, &sandbox.base_url(), &admin.username, admin.password.expose())
-            .await
-            .expect("the admin credential logs in");
+        let admin_token =
+            token(&http, &sandbox.base_url(), &admin.username, admin.password.expose())
+                .await
+                .expect("the admin credential logs in");
         Harness { sandbox, http, admin_token }
     }
 
@@ -149,7 +156,13 @@ impl Harness {
         self.participant_with(name, role, "Active", Receiver::start().await).await
     }
 
-    pub async fn participant_with(&self, name: &str, role: &str, status: &str, receiver: Receiver) -> TestParticipant {
+    pub async fn participant_with(
+        &self,
+        name: &str,
+        role: &str,
+        status: &str,
+        receiver: Receiver,
+    ) -> TestParticipant {
         let code = format!("{name}@test");
         let pair = hcx_sandbox::keys::generate(&code).expect("test key pair");
         let email = format!("{name}@example.org");
@@ -170,12 +183,15 @@ impl Harness {
         }
         let (st, v) = self.post_json("/participant/create", &self.admin_token, &body).await;
         assert_eq!(st, 200, "admin can create participant {name}: {v}");
-        let key = PrivateKey::from_pem(pair.private_pem.expose().as_bytes()).expect("private key loads");
+        let key =
+            PrivateKey::from_pem(pair.private_pem.expose().as_bytes()).expect("private key loads");
         TestParticipant { code, email, password, key, cert_pem: pair.cert_pem, receiver }
     }
 
     pub async fn token_of(&self, p: &TestParticipant) -> String {
-        token(&self.http, &self.sandbox.base_url(), &p.email, &p.password).await.expect("participant logs in")
+        token(&self.http, &self.sandbox.base_url(), &p.email, &p.password)
+            .await
+            .expect("participant logs in")
     }
 
     pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
@@ -183,7 +199,8 @@ impl Harness {
     }
 
     pub async fn post_raw(&self, path: &str, token: Option<&str>, body: String) -> (u16, Value) {
-        let mut req = self.http.post(self.url(path)).header("content-type", "application/json").body(body);
+        let mut req =
+            self.http.post(self.url(path)).header("content-type", "application/json").body(body);
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }
@@ -194,14 +211,26 @@ impl Harness {
     }
 
     /// Seals `payload` for `to` and POSTs it to `action`.
-    pub async fn send(&self, action: Action, token: &str, h: &Headers, to: &TestParticipant, payload: &Value) -> (u16, Value) {
+    pub async fn send(
+        &self,
+        action: Action,
+        token: &str,
+        h: &Headers,
+        to: &TestParticipant,
+        payload: &Value,
+    ) -> (u16, Value) {
         let key = RecipientKey::from_certificate_pem(to.cert_pem.as_bytes()).expect("cert");
         let compact = hcx_protocol::seal(h, payload.to_string().as_bytes(), &key).expect("seal");
         self.post_raw(action.path(), Some(token), hcx_protocol::payload_body(&compact)).await
     }
 }
 
-pub async fn token(http: &reqwest::Client, base: &str, username: &str, password: &str) -> Option<String> {
+pub async fn token(
+    http: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> Option<String> {
     let resp = http
         .post(format!("{base}/{V}/participant/auth/token/generate"))
         .form(&[("username", username), ("password", password)])
