@@ -10,7 +10,7 @@
 //!
 //! It must NOT: decrypt or inspect JWE payloads (they are end-to-end encrypted to the
 //! participant; the bridge never holds a participant key), spell wire names itself (all header,
-//! path and body knowledge comes from `hcx-protocol` through [`wire`]), store a mailbox token in
+//! path and body knowledge comes from `hcx-protocol` through the private `wire` module), store a mailbox token in
 //! clear, or answer 202 before the callback is on disk.
 
 pub mod cli;

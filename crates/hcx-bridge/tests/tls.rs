@@ -62,10 +62,8 @@ async fn serves_callbacks_and_mailbox_over_https() {
     assert_eq!(got.len(), 1, "the mailbox works over HTTPS");
     assert_eq!(got[0].api_call_id, msg.api_call_id, "and returns the callback");
 
-    let plain = reqwest::Client::new()
-        .get(format!("http://{}/healthz", bridge.local_addr()))
-        .send()
-        .await;
+    let plain =
+        reqwest::Client::new().get(format!("http://{}/healthz", bridge.local_addr())).send().await;
     assert!(
         plain.map(|r| !r.status().is_success()).unwrap_or(true),
         "plain HTTP is not served on a TLS port"
