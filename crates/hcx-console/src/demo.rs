@@ -91,6 +91,8 @@ impl LocalExchange {
         console.register_on_sandbox(&profile.id, &admin, &self.bridge.endpoint_url(code)).await?;
         let gateway_cert = console.participant_certificate(&profile.id, self.sandbox.hcx_code()).await?;
         self.bridge.add_participant(code, token.expose(), Some(&gateway_cert))?;
+        // Fill the counterparty names (the registry cache) while the exchange is reachable.
+        console.counterparties_for(&profile.id, None).await?;
         Ok(profile)
     }
 

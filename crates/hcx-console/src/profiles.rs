@@ -225,7 +225,17 @@ impl Console {
     /// Participants the active profile can address: a registry search (cached per profile so
     /// names show offline), filtered by `text` on code or name.
     pub async fn list_counterparties(&self, text: Option<&str>) -> Result<Vec<Counterparty>> {
-        let profile = self.active()?;
+        let id = self.active()?.id;
+        self.counterparties_for(&id, text).await
+    }
+
+    /// [`Console::list_counterparties`] for any profile.
+    pub async fn counterparties_for(
+        &self,
+        profile_id: &str,
+        text: Option<&str>,
+    ) -> Result<Vec<Counterparty>> {
+        let profile = self.profile(profile_id)?;
         let fetched = match self.client(&profile) {
             Ok(client) => client.search(&SearchQuery::new().limit(200)).await.ok(),
             Err(_) => None,

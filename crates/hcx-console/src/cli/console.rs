@@ -93,6 +93,11 @@ pub enum ProfileCommand {
         /// Id, participant code or name.
         profile: String,
     },
+    /// Remove a profile: its keychain entries and its data.
+    Remove {
+        /// Id, participant code or name.
+        profile: String,
+    },
     /// Register the active SANDBOX profile on its sandbox exchange with the admin login.
     RegisterSandbox {
         /// The sandbox admin's username (first line printed by `hcx sandbox`).
@@ -269,6 +274,15 @@ fn data_dir() -> PathBuf {
     DATA_DIR.get().cloned().flatten().unwrap_or_else(default_data_dir)
 }
 
+/// The keychain service name: `HCX_APP_ID` when set (tests use a throw-away
+/// `in.hcx.console.test-…`), else the console's own.
+fn app_id() -> String {
+    std::env::var("HCX_APP_ID")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| hcx_keys::APP_ID.to_owned())
+}
+
 fn fail(e: impl std::fmt::Display) -> CliError {
     CliError::Input(e.to_string())
 }
@@ -356,7 +370,8 @@ pub fn run(command: ConsoleCommand) -> Result<Output, CliError> {
         }
         ConsoleCommand::Demo { timeout_secs } => runtime()?.block_on(demo(timeout_secs)),
         other => {
-            let options = ConsoleOptions::new(data_dir());
+            let mut options = ConsoleOptions::new(data_dir());
+            options.app_id = app_id();
             runtime()?.block_on(run_with_console(other, options))
         }
     }
@@ -364,7 +379,7 @@ pub fn run(command: ConsoleCommand) -> Result<Output, CliError> {
 
 async fn demo(timeout_secs: u64) -> Result<Output, CliError> {
     println!("Starting the sandbox exchange, a bridge and a demo clinic in this process…");
-    let report = hcx_console::demo::run_demo(hcx_keys::APP_ID, Duration::from_secs(timeout_secs))
+    let report = hcx_console::demo::run_demo(&app_id(), Duration::from_secs(timeout_secs))
         .await
         .map_err(fail)?;
     Ok(text_out(text::render_thread(&report.detail)))
@@ -474,6 +489,11 @@ async fn profile(console: &Console, command: ProfileCommand) -> Result<Output, C
         ProfileCommand::Use { profile } => {
             let v = console.use_profile(&profile).await.map_err(fail)?;
             Ok(text_out(format!("using {} ({})", v.name, v.participant_code)))
+        }
+        ProfileCommand::Remove { profile } => {
+            let id = console.profile_id_for(&profile).map_err(fail)?;
+            console.delete_profile(&id).await.map_err(fail)?;
+            Ok(text_out(format!("removed profile {id} and its keychain entries")))
         }
         ProfileCommand::RegisterSandbox { admin_user, admin_password_env, endpoint } => {
             let admin = SandboxAdmin {

@@ -147,8 +147,18 @@ pub(super) fn check_claim(ctx: &mut Ctx<'_>, claim: &Value) {
             ),
             _ => {}
         }
+        if item.get("net").is_none() && item.get("unitPrice").is_none() {
+            // Counted as zero in the total check below.
+            ctx.warn(
+                &format!("{path}.net"),
+                rules::ITEM_NET_MISSING,
+                &format!("Item {} has no price or net amount; payers expect both.", i + 1),
+            );
+            continue;
+        }
         match net.or(expected) {
             Some(n) => sum += n,
+            // An amount is there but unreadable (reported above): no reliable sum.
             None => summable = false,
         }
     }
