@@ -157,7 +157,7 @@ impl Window {
             // A keychain namespace of its own: the test never reads or writes the user's keys.
             .env("HCX_APP_ID", format!("in.hcx.console.test-{marker}"))
             .env(MARKER_VAR, &marker)
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()))
             .current_dir(workspace_root())
             .stdin(Stdio::null())
             .stdout(Stdio::from(log))
