@@ -19,25 +19,25 @@ type Res<T> = Result<T, IpcError>;
 
 #[tauri::command]
 pub(crate) async fn app_status(shell: State<'_, Shell>) -> Res<AppStatus> {
-    Ok(shell.console.app_status().await?)
+    Ok(shell.ready().await.app_status().await?)
 }
 
 #[tauri::command]
 pub(crate) async fn list_profiles(shell: State<'_, Shell>) -> Res<Vec<ProfileView>> {
-    Ok(shell.console.list_profiles().await?)
+    Ok(shell.ready().await.list_profiles().await?)
 }
 
 /// Selects a profile and moves the outbox worker and bridge poller over to it.
 #[tauri::command]
 pub(crate) async fn use_profile(shell: State<'_, Shell>, id: String) -> Res<ProfileView> {
-    let profile = shell.console.use_profile(&id).await?;
+    let profile = shell.ready().await.use_profile(&id).await?;
     shell.sync_background().await?;
     Ok(profile)
 }
 
 #[tauri::command]
 pub(crate) async fn list_counterparties(shell: State<'_, Shell>) -> Res<Vec<Counterparty>> {
-    Ok(shell.console.list_counterparties(None).await?)
+    Ok(shell.ready().await.list_counterparties(None).await?)
 }
 
 #[tauri::command]
@@ -45,32 +45,32 @@ pub(crate) async fn list_threads(
     shell: State<'_, Shell>,
     filter: ThreadFilter,
 ) -> Res<Vec<ThreadSummary>> {
-    Ok(shell.console.list_threads(filter).await?)
+    Ok(shell.ready().await.list_threads(filter).await?)
 }
 
 #[tauri::command]
 pub(crate) async fn get_thread(shell: State<'_, Shell>, correlation_id: String) -> Res<ThreadDetail> {
-    Ok(shell.console.get_thread(&correlation_id).await?)
+    Ok(shell.ready().await.get_thread(&correlation_id).await?)
 }
 
 #[tauri::command]
 pub(crate) async fn get_workflow(shell: State<'_, Shell>, workflow_id: String) -> Res<WorkflowView> {
-    Ok(shell.console.get_workflow(&workflow_id).await?)
+    Ok(shell.ready().await.get_workflow(&workflow_id).await?)
 }
 
 #[tauri::command]
 pub(crate) async fn check_compose(shell: State<'_, Shell>, form: ComposeForm) -> Res<Vec<FindingView>> {
-    Ok(shell.console.check_compose(form).await?)
+    Ok(shell.ready().await.check_compose(form).await?)
 }
 
 #[tauri::command]
 pub(crate) async fn send_compose(shell: State<'_, Shell>, form: ComposeForm) -> Res<SendReceipt> {
-    Ok(shell.console.send_compose(form).await?)
+    Ok(shell.ready().await.send_compose(form).await?)
 }
 
 #[tauri::command]
 pub(crate) async fn answer_query(shell: State<'_, Shell>, form: QueryAnswerForm) -> Res<SendReceipt> {
-    Ok(shell.console.answer_query(form).await?)
+    Ok(shell.ready().await.answer_query(form).await?)
 }
 
 #[tauri::command]
@@ -78,22 +78,22 @@ pub(crate) async fn acknowledge_payment(
     shell: State<'_, Shell>,
     correlation_id: String,
 ) -> Res<SendReceipt> {
-    Ok(shell.console.acknowledge_payment(&correlation_id).await?)
+    Ok(shell.ready().await.acknowledge_payment(&correlation_id).await?)
 }
 
 #[tauri::command]
 pub(crate) async fn ask_status(shell: State<'_, Shell>, correlation_id: String) -> Res<ThreadSummary> {
-    Ok(shell.console.ask_status(&correlation_id).await?)
+    Ok(shell.ready().await.ask_status(&correlation_id).await?)
 }
 
 #[tauri::command]
 pub(crate) async fn tpa_inbox(shell: State<'_, Shell>) -> Res<Vec<ThreadSummary>> {
-    Ok(shell.console.tpa_inbox().await?)
+    Ok(shell.ready().await.tpa_inbox().await?)
 }
 
 #[tauri::command]
 pub(crate) async fn decide(shell: State<'_, Shell>, form: DecisionForm) -> Res<SendReceipt> {
-    Ok(shell.console.decide(form).await?)
+    Ok(shell.ready().await.decide(form).await?)
 }
 
 /// The reviewer's covering text goes first, then one line per document asked for, so nothing
@@ -106,24 +106,24 @@ pub(crate) async fn request_documents(
     documents: Vec<String>,
 ) -> Res<SendReceipt> {
     let asks = std::iter::once(text).chain(documents).filter(|a| !a.trim().is_empty()).collect();
-    Ok(shell.console.request_documents(&correlation_id, asks).await?)
+    Ok(shell.ready().await.request_documents(&correlation_id, asks).await?)
 }
 
 #[tauri::command]
 pub(crate) async fn redirect(shell: State<'_, Shell>, correlation_id: String, to: String) -> Res<SendReceipt> {
-    Ok(shell.console.redirect(&correlation_id, &to).await?)
+    Ok(shell.ready().await.redirect(&correlation_id, &to).await?)
 }
 
 /// Key status of the active profile.
 #[tauri::command]
 pub(crate) async fn key_status(shell: State<'_, Shell>) -> Res<KeyStatus> {
-    let profile = shell.console.active_profile().await?;
-    Ok(shell.console.key_status(&profile.id).await?)
+    let console = shell.ready().await;
+    Ok(console.key_status(&console.active_profile().await?.id).await?)
 }
 
 #[tauri::command]
 pub(crate) async fn run_preflight(shell: State<'_, Shell>) -> Res<Vec<PreflightCheck>> {
-    Ok(shell.console.run_preflight().await?)
+    Ok(shell.ready().await.run_preflight().await?)
 }
 
 #[tauri::command]

@@ -30,11 +30,10 @@ pub fn run() {
             let default_dir = app.path().app_data_dir()?;
             let console = Console::open(startup::options(default_dir))?;
             tracing::info!(data = %console.data_dir().display(), "console opened");
-            let shell = Shell::new(console.clone());
+            let shell = Shell::new(console);
             app.manage(shell.clone());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                shell.set_loops(events::start(handle.clone(), console)).await;
                 start_backend(&handle, &shell).await;
             });
             Ok(())
@@ -82,15 +81,18 @@ pub fn run() {
 /// bridge poller of the active profile. Failures are logged and shown through `app-status`
 /// (the status bar reads "stopped"); the window stays usable for Settings and the inspector.
 async fn start_backend<R: tauri::Runtime>(app: &tauri::AppHandle<R>, shell: &Shell) {
-    match startup::first_run(&shell.console).await {
+    let console = shell.console();
+    match startup::first_run(console).await {
         Ok(Some(embedded)) => shell.set_embedded(embedded).await,
         Ok(None) => {}
         Err(e) => tracing::error!(error = %e, "could not start the embedded sandbox"),
     }
+    shell.set_loops(events::start(app.clone(), console.clone())).await;
     if let Err(e) = shell.sync_background().await {
         tracing::error!(error = %e, "could not start the outbox worker and bridge poller");
     }
-    if let Ok(status) = shell.console.app_status().await {
+    shell.mark_ready();
+    if let Ok(status) = console.app_status().await {
         events::emit_status(app, &status);
     }
 }

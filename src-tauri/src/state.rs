@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use hcx_console::Console;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, watch};
 
 use crate::events::Loops;
 use crate::startup::Embedded;
@@ -17,8 +17,9 @@ use crate::startup::Embedded;
 /// The managed state every command receives.
 #[derive(Clone)]
 pub struct Shell {
-    /// The console's use cases.
-    pub console: Console,
+    console: Console,
+    /// Becomes true once start-up (first run on the embedded sandbox, background loops) is done.
+    ready: Arc<watch::Sender<bool>>,
     running: Arc<Mutex<Running>>,
 }
 
@@ -34,7 +35,31 @@ struct Running {
 impl Shell {
     /// A shell over `console` with nothing running yet.
     pub fn new(console: Console) -> Self {
-        Shell { console, running: Arc::new(Mutex::new(Running::default())) }
+        Shell {
+            console,
+            ready: Arc::new(watch::channel(false).0),
+            running: Arc::new(Mutex::new(Running::default())),
+        }
+    }
+
+    /// The console, once start-up is done. Commands go through here so that the UI never sees
+    /// the first run half-way (a profile that exists but is not yet registered on the sandbox).
+    pub async fn ready(&self) -> &Console {
+        let mut rx = self.ready.subscribe();
+        // An error means the sender is gone, which cannot happen while `self` holds it.
+        let _ = rx.wait_for(|ready| *ready).await;
+        &self.console
+    }
+
+    /// The console without waiting for start-up (start-up itself uses it).
+    pub(crate) fn console(&self) -> &Console {
+        &self.console
+    }
+
+    /// Lets commands through; called once start-up finished, whether or not it succeeded (a
+    /// failed start is reported by the commands' own errors and the status bar).
+    pub(crate) fn mark_ready(&self) {
+        self.ready.send_replace(true);
     }
 
     /// Keeps the event loops alive as long as the shell lives.

@@ -428,7 +428,11 @@ impl Console {
                 .as_ref()
                 .and_then(|s| s.claim.as_ref().and_then(|c| c.number.clone()))
                 .unwrap_or_else(|| form.correlation_id.clone()),
-            patient: patient_from(own_summary.as_ref(), thread.patient_label.as_deref()),
+            patient: patient_from(
+                own_summary.as_ref(),
+                thread.patient_label.as_deref(),
+                &form.correlation_id,
+            ),
             payer: self.payer_input(&profile, &payer_code)?,
             provider: ProviderInput {
                 hfr_id: profile.fields.participant_code.clone(),
@@ -587,10 +591,37 @@ pub(crate) fn finding_view(f: hcx_fhir::Finding) -> FindingView {
     }
 }
 
-/// A patient input from a summary (the name the cycle knows, the gender and birth date the
-/// bundle carried).
-pub(crate) fn patient_from(s: Option<&hcx_fhir::Summary>, label: Option<&str>) -> PatientInput {
+/// A patient input from a summary (the name the cycle knows, the gender, birth date and
+/// identifiers the bundle carried). NRCeS wants at least one identifier; when the request named
+/// none, `fallback_id` (the cycle's correlation id) stands in as the record number so the
+/// answer stays valid and traceable.
+pub(crate) fn patient_from(
+    s: Option<&hcx_fhir::Summary>,
+    label: Option<&str>,
+    fallback_id: &str,
+) -> PatientInput {
     let p = s.and_then(|s| s.patient.as_ref());
+    let id_of = |kinds: &[&str]| {
+        p.and_then(|p| {
+            p.identifiers
+                .iter()
+                .find(|i| i.kind.as_deref().is_some_and(|k| kinds.contains(&k)))
+                .map(|i| i.value.clone())
+        })
+    };
+    let abha_number = id_of(&["HIN"]).filter(|v| {
+        v.chars().filter(char::is_ascii_digit).count() == 14
+            && v.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
+    });
+    let abha_address = id_of(&["ABHA"]);
+    let pmjay_id = id_of(&["PMJAY", "PMJAYID"]);
+    let mut mrn = id_of(&["MR"]);
+    if abha_number.is_none() && abha_address.is_none() && pmjay_id.is_none() && mrn.is_none() {
+        mrn = Some(
+            p.and_then(|p| p.identifiers.first().map(|i| i.value.clone()))
+                .unwrap_or_else(|| fallback_id.to_owned()),
+        );
+    }
     PatientInput {
         name: p
             .and_then(|p| p.name.clone())
@@ -600,10 +631,10 @@ pub(crate) fn patient_from(s: Option<&hcx_fhir::Summary>, label: Option<&str>) -
         birth_date: p
             .and_then(|p| p.birth_date.as_deref())
             .and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok()),
-        abha_number: None,
-        abha_address: None,
-        pmjay_id: None,
-        mrn: None,
+        abha_number,
+        abha_address,
+        pmjay_id,
+        mrn,
         phone: None,
     }
 }

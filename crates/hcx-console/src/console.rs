@@ -74,7 +74,21 @@ pub(crate) struct Inner {
     pub(crate) outbox_wakeup: Notify,
     pub(crate) bridge_status: Mutex<crate::dto::BridgeStatus>,
     pub(crate) embedded_sandbox: std::sync::atomic::AtomicBool,
+    /// Changes not yet announced (coalesced into one `MessagesChanged`).
+    pending: Mutex<PendingChanges>,
 }
+
+/// Changes collected during the coalescing window.
+#[derive(Default)]
+struct PendingChanges {
+    ids: BTreeSet<String>,
+    incoming: u32,
+    scheduled: bool,
+}
+
+/// How long changes are collected before one `MessagesChanged` goes out: a burst of callbacks
+/// causes one repaint, and a single change is still shown at once to a human eye.
+const COALESCE: Duration = Duration::from_millis(50);
 
 impl Console {
     /// Opens (creating if needed) the console's data directory and database.
@@ -96,6 +110,7 @@ impl Console {
                 outbox_wakeup: Notify::new(),
                 bridge_status: Mutex::new(crate::dto::BridgeStatus::Stopped),
                 embedded_sandbox: std::sync::atomic::AtomicBool::new(false),
+                pending: Mutex::new(PendingChanges::default()),
             }),
         })
     }
@@ -198,9 +213,38 @@ impl Console {
         self.inner.clients.lock().unwrap_or_else(PoisonError::into_inner).remove(profile_id);
     }
 
-    /// Tells subscribers which cycles changed.
+    /// Tells subscribers which cycles changed. Changes within [`COALESCE`] are sent as one
+    /// `MessagesChanged`.
     pub(crate) fn notify(&self, correlation_ids: impl IntoIterator<Item = String>, incoming: u32) {
-        let ids: BTreeSet<String> = correlation_ids.into_iter().collect();
+        let mut pending = self.inner.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        pending.ids.extend(correlation_ids.into_iter().filter(|c| !c.is_empty()));
+        pending.incoming = pending.incoming.saturating_add(incoming);
+        if pending.scheduled || pending.ids.is_empty() {
+            return;
+        }
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                pending.scheduled = true;
+                drop(pending);
+                let console = self.clone();
+                runtime.spawn(async move {
+                    tokio::time::sleep(COALESCE).await;
+                    console.flush_changes();
+                });
+            }
+            Err(_) => {
+                drop(pending);
+                self.flush_changes();
+            }
+        }
+    }
+
+    fn flush_changes(&self) {
+        let (ids, incoming) = {
+            let mut p = self.inner.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            p.scheduled = false;
+            (std::mem::take(&mut p.ids), std::mem::take(&mut p.incoming))
+        };
         if ids.is_empty() {
             return;
         }
@@ -228,5 +272,35 @@ pub(crate) fn audit(
         actor: actor.to_owned(),
         event: event.to_owned(),
         details,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_burst_of_changes_is_announced_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let console = Console::open(ConsoleOptions::new(dir.path())).unwrap();
+        let mut rx = console.subscribe();
+        console.notify(["a".to_owned()], 1);
+        console.notify(["b".to_owned(), "a".to_owned()], 1);
+        console.notify(["c".to_owned()], 0);
+        let first = rx.recv().await.unwrap();
+        assert_eq!(
+            first.correlation_ids,
+            ["a", "b", "c"],
+            "changes inside the window arrive together, each cycle once"
+        );
+        assert_eq!(first.incoming, 2, "two of them were incoming messages");
+        tokio::time::sleep(COALESCE * 3).await;
+        assert!(rx.try_recv().is_err(), "one burst, one notification");
+        console.notify(["d".to_owned()], 0);
+        assert_eq!(
+            rx.recv().await.unwrap().correlation_ids,
+            ["d"],
+            "a later change starts a new window"
+        );
     }
 }

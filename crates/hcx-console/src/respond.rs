@@ -124,7 +124,11 @@ impl Console {
             valid_from: None,
             valid_to: None,
         };
-        let patient = patient_from(summary.as_ref(), inc.thread.patient_label.as_deref());
+        let patient = patient_from(
+            summary.as_ref(),
+            inc.thread.patient_label.as_deref(),
+            &inc.thread.correlation_id,
+        );
         let outcome = form.outcome.trim().to_ascii_lowercase();
         let reject = match outcome.as_str() {
             "approve" | "approved" | "partial" => false,
@@ -297,7 +301,11 @@ impl Console {
                 .and_then(|s| s.claim.as_ref())
                 .and_then(|c| c.number.clone())
                 .unwrap_or_else(|| correlation_id.to_owned()),
-            patient: patient_from(summary.as_ref(), inc.thread.patient_label.as_deref()),
+            patient: patient_from(
+                summary.as_ref(),
+                inc.thread.patient_label.as_deref(),
+                correlation_id,
+            ),
             payer: PayerInput {
                 code: profile.fields.participant_code.clone(),
                 name: profile.fields.name.clone(),

@@ -27,7 +27,10 @@ pub(crate) fn utc(t: DateTime<Utc>) -> String {
 
 /// Money with two decimals and Indian digit grouping: `1,23,456.50`.
 pub fn format_amount(amount: Decimal) -> String {
-    let text = format!("{:.2}", amount.round_dp(2));
+    // Half away from zero, as invoices round (rust_decimal's default is banker's rounding).
+    let rounded =
+        amount.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let text = format!("{rounded:.2}");
     let (sign, text) = match text.strip_prefix('-') {
         Some(rest) => ("-", rest.to_owned()),
         None => ("", text),

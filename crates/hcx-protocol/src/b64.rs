@@ -40,11 +40,12 @@ pub(crate) fn encode_url(bytes: &[u8]) -> String {
 
 /// Length of the unpadded base64url encoding of `n` bytes.
 pub(crate) const fn encoded_len(n: usize) -> usize {
-    n / 3 * 4 + match n % 3 {
-        0 => 0,
-        1 => 2,
-        _ => 3,
-    }
+    n / 3 * 4
+        + match n % 3 {
+            0 => 0,
+            1 => 2,
+            _ => 3,
+        }
 }
 
 /// Append unpadded base64url of `bytes` to `out` (ASCII only).

@@ -110,7 +110,8 @@ impl Headers {
 
     /// Headers for the callback answering `request`: sender and recipient swapped (the Python
     /// SDK forgets to), correlation and workflow ids copied, fresh api_call_id and timestamp,
-    /// and `status` set. An NHCX request id, if present, is echoed.
+    /// and `status` set. If the request carried an NHCX `x-hcx-request_id`, the callback gets a
+    /// fresh one (it is a per-call id, like the api_call_id that replaced it on Swasth).
     pub fn callback_to(request: &Headers, status: Status) -> Headers {
         let mut h = Headers::new();
         if let Some(v) = request.get(names::RECIPIENT_CODE) {
@@ -120,10 +121,13 @@ impl Headers {
             h.insert(names::RECIPIENT_CODE, v.clone());
         }
         h.insert(names::API_CALL_ID, new_id());
-        for key in [names::CORRELATION_ID, names::WORKFLOW_ID, names::REQUEST_ID] {
+        for key in [names::CORRELATION_ID, names::WORKFLOW_ID] {
             if let Some(v) = request.get(key) {
                 h.insert(key, v.clone());
             }
+        }
+        if request.contains(names::REQUEST_ID) {
+            h.insert(names::REQUEST_ID, new_id());
         }
         h.insert(names::TIMESTAMP, now_timestamp());
         h.set_status(status);
@@ -393,6 +397,11 @@ mod tests {
         let n = Headers::action("a", "b", "c", None, Dialect::Nhcx);
         assert_eq!(n.status(), Some(Ok(Status::RequestInitiated)), "NHCX wants request.initiated");
         assert_eq!(n.request_id().map(str::len), Some(36), "NHCX requires a UUID x-hcx-request_id");
+        let cb = Headers::callback_to(&n, Status::ResponseComplete);
+        assert!(
+            cb.request_id().is_some() && cb.request_id() != n.request_id(),
+            "an NHCX callback carries its own request id"
+        );
     }
 
     #[test]

@@ -62,7 +62,14 @@ pub fn inspect(input: &[u8], key: Option<&PrivateKey>) -> Result<Inspection, Ins
     let mut errors = Vec::new();
     match body {
         Body::Plain(headers) => {
-            check_mandatory(&headers, &names::MANDATORY_PROTOCOL, &mut errors);
+            // The gateway's own error callback legitimately has no timestamp (wire facts §4.8).
+            let gateway_error = headers.get_str(names::STATUS) == Some("response.error")
+                && !headers.contains(names::TIMESTAMP);
+            let mandatory: Vec<&str> = names::MANDATORY_PROTOCOL
+                .into_iter()
+                .filter(|k| !(gateway_error && *k == names::TIMESTAMP))
+                .collect();
+            check_mandatory(&headers, &mandatory, &mut errors);
             Ok(Inspection {
                 protected: Value::Object(headers.into_map()),
                 payload: Value::Null,
@@ -93,6 +100,33 @@ pub fn inspect(input: &[u8], key: Option<&PrivateKey>) -> Result<Inspection, Ins
             };
             Ok(Inspection { protected: Value::Object(headers.into_map()), payload, alg, errors })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::response::ProtocolResponse;
+    use crate::types::Details;
+
+    #[test]
+    fn gateway_error_callback_is_not_flagged_for_its_missing_timestamp() {
+        let req = crate::Headers::action("p", "q", "c", None, Default::default());
+        let gw = ProtocolResponse::gateway_error("hcx", &req, &Details::new("E", "m"));
+        let report = inspect(gw.to_json_string().as_bytes(), None).expect("plain JSON inspects");
+        assert_eq!(
+            report.errors,
+            Vec::<String>::new(),
+            "the platform sends it without a timestamp"
+        );
+        let mut broken = gw.clone();
+        broken.remove(names::CORRELATION_ID);
+        let report = inspect(broken.to_json_string().as_bytes(), None).expect("inspects");
+        assert_eq!(
+            report.errors,
+            vec!["mandatory headers missing: [x-hcx-correlation_id]".to_owned()],
+            "other missing headers are still reported"
+        );
     }
 }
 

@@ -397,7 +397,11 @@ fn rsa_wrap<T: HasPublic>(key: &PKeyRef<T>, alg: KeyAlg, cek: &[u8]) -> Result<V
     Ok(out)
 }
 
-fn rsa_unwrap<T: HasPrivate>(key: &PKeyRef<T>, alg: KeyAlg, wrapped: &[u8]) -> Result<Vec<u8>, JweError> {
+fn rsa_unwrap<T: HasPrivate>(
+    key: &PKeyRef<T>,
+    alg: KeyAlg,
+    wrapped: &[u8],
+) -> Result<Vec<u8>, JweError> {
     let md = alg.digest()?;
     let mut ctx = PkeyCtx::new(key).map_err(crypto)?;
     ctx.decrypt_init().map_err(crypto)?;

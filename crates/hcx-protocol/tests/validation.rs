@@ -550,10 +550,6 @@ fn java_sdk_header_only_vectors() {
     );
 }
 
-fn plain(v: Value) -> Body {
-    parse_body(v.to_string().as_bytes()).expect("plain body")
-}
-
 #[test]
 fn plain_json_rules() {
     use ErrorCode::*;
@@ -648,7 +644,6 @@ fn plain_json_rules() {
         ErrInvalidRedirectTo,
         "Invalid redirect request, x-hcx-status should be response.redirect",
     );
-    let _ = plain(json!({}));
 }
 
 #[test]

@@ -417,11 +417,6 @@ impl<'a> Page<'a> {
         Page { window }
     }
 
-    /// The client (scratch).
-    pub fn c2(&self) -> &Client {
-        self.window.client()
-    }
-
     fn c(&self) -> &Client {
         self.window.client()
     }

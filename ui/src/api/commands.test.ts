@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 type Call = { cmd: string; args: unknown };
 let calls: Call[] = [];
-let reply: (cmd: string) => unknown = () => null;
+let reply: (cmd: string) => unknown = (cmd) => emptyAnswer(cmd);
 
 beforeEach(async () => {
   // mockIPC needs a `window` with crypto; the node test environment has neither by default.
@@ -18,8 +18,16 @@ beforeEach(async () => {
   });
 });
 
+// What a backend answers when a test does not care: a ThreadDetail and an InspectView for the
+// two commands whose answers the wrappers read, null otherwise.
+function emptyAnswer(cmd: string): unknown {
+  if (cmd === "get_thread") return { thread: {}, timeline: [], nextActions: [] };
+  if (cmd === "inspect") return { protected: null, payload: null, alg: null, errors: [], summary: null };
+  return null;
+}
+
 afterEach(() => {
-  reply = () => null;
+  reply = emptyAnswer;
 });
 
 describe("command wrappers", () => {
@@ -78,6 +86,21 @@ describe("command wrappers", () => {
     });
     expect(byCmd.get("redirect"), "redirect takes {correlationId, to}").toEqual({ correlationId: "c1", to: "payer-2" });
     expect(byCmd.get("inspect"), "inspect takes {text}").toEqual({ text: "a.b.c.d.e" });
+  });
+
+  it("type the FHIR summaries of a thread and of the inspector, and drop what is not one", async () => {
+    const api = await import("./commands");
+    const summary = { kind: "Claim response", format: "nhcx-collection", amounts: { approved: { value: "45000.50", currency: "INR" } } };
+    const node = (s: unknown) => ({ apiCallId: "a", summary: s });
+    reply = (cmd) =>
+      cmd === "get_thread"
+        ? { thread: {}, timeline: [node(summary), node(null), node("oops"), node({ kind: "x" })], nextActions: [] }
+        : { protected: null, payload: null, alg: null, errors: [], summary };
+    const d = await api.getThread("c1");
+    expect(d.timeline[0]?.summary?.amounts.approved?.value, "a summary passes through with its exact decimal string").toBe("45000.50");
+    expect(d.timeline.slice(1).map((n) => n.summary), "no summary, text, or an object without amounts is no summary").toEqual([null, null, null]);
+    const v = await api.inspect("a.b.c.d.e");
+    expect(v.summary?.kind, "the inspector's summary is typed too").toBe("Claim response");
   });
 
   it("reject with an ErrorView whatever the backend threw", async () => {

@@ -6,17 +6,18 @@ import type { ComposeForm } from "../bindings/ComposeForm";
 import type { Counterparty } from "../bindings/Counterparty";
 import type { DecisionForm } from "../bindings/DecisionForm";
 import type { FindingView } from "../bindings/FindingView";
-import type { InspectView } from "../bindings/InspectView";
+import type { InspectView as RawInspectView } from "../bindings/InspectView";
 import type { KeyStatus } from "../bindings/KeyStatus";
 import type { PreflightCheck } from "../bindings/PreflightCheck";
 import type { ProfileView } from "../bindings/ProfileView";
 import type { QueryAnswerForm } from "../bindings/QueryAnswerForm";
 import type { SendReceipt } from "../bindings/SendReceipt";
-import type { ThreadDetail } from "../bindings/ThreadDetail";
+import type { ThreadDetail as RawThreadDetail } from "../bindings/ThreadDetail";
 import type { ThreadFilter } from "../bindings/ThreadFilter";
 import type { ThreadSummary } from "../bindings/ThreadSummary";
 import type { WorkflowView } from "../bindings/WorkflowView";
 import { call } from "./ipc";
+import { typedDetail, typedInspectView } from "./summary";
 
 export const appStatus = () => call<AppStatus>("app_status");
 
@@ -29,8 +30,8 @@ export const listCounterparties = () => call<Counterparty[]>("list_counterpartie
 export const listThreads = (filter: ThreadFilter) =>
   call<ThreadSummary[]>("list_threads", { filter });
 
-export const getThread = (correlationId: string) =>
-  call<ThreadDetail>("get_thread", { correlationId });
+export const getThread = async (correlationId: string) =>
+  typedDetail(await call<RawThreadDetail>("get_thread", { correlationId }));
 
 export const getWorkflow = (workflowId: string) =>
   call<WorkflowView>("get_workflow", { workflowId });
@@ -61,4 +62,5 @@ export const keyStatus = () => call<KeyStatus>("key_status");
 
 export const runPreflight = () => call<PreflightCheck[]>("run_preflight");
 
-export const inspect = (text: string) => call<InspectView>("inspect", { text });
+export const inspect = async (text: string) =>
+  typedInspectView(await call<RawInspectView>("inspect", { text }));

@@ -13,4 +13,12 @@ useCase: string, recipient: string, workflowId: string | null,
 /**
  * For a claim after a preauth, or an enhancement: the earlier cycle it relates to.
  */
-relatedCorrelationId: string | null, patientName: string, patientGender: string, patientBirthDate: string | null, patientAbha: string | null, policyNumber: string, diagnoses: Array<string>, items: Array<ClaimItemForm>, attachments: Array<AttachmentForm>, note: string | null, };
+relatedCorrelationId: string | null, patientName: string, patientGender: string, patientBirthDate: string | null, patientAbha: string | null, policyNumber: string, diagnoses: Array<string>, items: Array<ClaimItemForm>, attachments: Array<AttachmentForm>, note: string | null, 
+/**
+ * The treating or entering practitioner (an eligibility check requires one).
+ */
+practitionerName?: string, 
+/**
+ * The practitioner's HPR id.
+ */
+practitionerHprId?: string, };

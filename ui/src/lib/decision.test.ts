@@ -1,10 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { approvedTotal, decisionProblems, impliedOutcome, initialRows, toDecisionForm } from "./decision";
 
-const items = [
-  { sequence: 1, code: "SU016A", description: "Appendicectomy", quantity: "1", unitPrice: "62000.00", net: "62000.00", approved: null, reason: null },
-  { sequence: 2, code: "RM01", description: "Ward", quantity: "2", unitPrice: "4500.00", net: "9000.00", approved: null, reason: null },
-];
+const inr = (value: string) => ({ value, currency: "INR" });
+const row = (sequence: number, code: string, description: string, quantity: string, unitPrice: string, net: string) => ({
+  sequence,
+  code,
+  description,
+  quantity,
+  unitPrice: inr(unitPrice),
+  requested: inr(net),
+  eligible: null,
+  copay: null,
+  approved: null,
+  notes: [],
+});
+const items = [row(1, "SU016A", "Appendicectomy", "1", "62000.00", "62000.00"), row(2, "RM01", "Ward", "2", "4500.00", "9000.00")];
 
 describe("reviewer decisions", () => {
   it("starts with everything approved in full", () => {

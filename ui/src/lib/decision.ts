@@ -3,7 +3,7 @@
 
 import type { DecisionForm } from "../bindings/DecisionForm";
 import { compare, isDecimal, normalizeAmountInput, sum } from "./decimal";
-import type { SummaryItem } from "./summary";
+import type { ItemRow } from "./summary";
 
 export type Outcome = "approve" | "partial" | "reject";
 
@@ -41,11 +41,11 @@ export const DOCUMENT_CHOICES = [
 ];
 
 /** One row per requested item, approved in full to start with. */
-export function initialRows(items: SummaryItem[]): DecisionRow[] {
-  return items.map((it, i) => {
-    const requested = it.net ?? it.unitPrice ?? "0";
+export function initialRows(items: ItemRow[]): DecisionRow[] {
+  return items.map((it) => {
+    const requested = it.requested?.value ?? it.unitPrice?.value ?? "0";
     return {
-      sequence: it.sequence ?? i + 1,
+      sequence: it.sequence,
       code: it.code,
       description: it.description,
       requested,

@@ -1,202 +1,113 @@
-// Reading hcx-fhir's summary of a payload (TimelineNode.summary, InspectView.summary).
+// Reading hcx-fhir's summary of a payload (TimelineNode.summary, InspectView.summary) for the
+// screens: the request a cycle started with, the latest decision, item rows that put a response's
+// adjudication next to the request's items, and the compose-form fields a summary can prefill.
 //
-// The summary crosses IPC as free JSON. This module reads the keys the UI knows, each checked
-// for its type, and ignores the rest, so a summary with extra or missing keys still renders
-// and a wrong type never crashes a screen. The keys read are listed in ui/README.md
-// ("The FHIR summary").
+// The summary's shape is the generated `Summary` (src/bindings/fhir/, from hcx_fhir::Summary);
+// src/api types it. Every amount is a decimal string, so the arithmetic here is lib/decimal's.
 
 import type { ComposeForm } from "../bindings/ComposeForm";
-import type { JsonValue } from "../bindings/serde_json/JsonValue";
-import type { ThreadDetail } from "../bindings/ThreadDetail";
+import type { AdjudicationSummary, Amount, IdSummary, ItemSummary, Summary, ThreadDetail } from "../api";
 
-export interface SummaryItem {
-  sequence: number | null;
+/** The adjudication categories a row has columns for; any other is listed with the reasons. */
+const ROW_CATEGORIES = new Set(["submitted", "eligible", "benefit", "copay"]);
+
+/** One billed item as the Summary tab and the reviewer show it. */
+export interface ItemRow {
+  sequence: number;
   code: string;
   description: string;
   quantity: string | null;
-  unitPrice: string | null;
-  net: string | null;
-  approved: string | null;
-  reason: string | null;
+  unitPrice: Amount | null;
+  /** What was asked for this item: its net, else the payer's `submitted` line. */
+  requested: Amount | null;
+  eligible: Amount | null;
+  copay: Amount | null;
+  /** The payer's `benefit` line, when it adjudicated the item. */
+  approved: Amount | null;
+  /** The adjudication's reasons, and lines with no column (`eligpercent 80`, `deductible ₹500`). */
+  notes: string[];
 }
 
-export interface SummaryPatient {
-  name: string | null;
-  gender: string | null;
-  birthDate: string | null;
-  abha: string | null;
+/** True when the summary is of a request (a claim, preauth, predetermination or eligibility check). */
+export function isRequest(s: Summary): boolean {
+  const t = s.focal?.resourceType;
+  return t === "Claim" || t === "CoverageEligibilityRequest";
 }
 
-export interface Summary {
-  resourceType: string | null;
-  use: string | null;
-  patient: SummaryPatient | null;
-  policyNumber: string | null;
-  insurer: string | null;
-  diagnoses: { code: string; display: string | null }[];
-  items: SummaryItem[];
-  total: string | null;
-  approvedTotal: string | null;
-  outcome: string | null;
-  decision: string | null;
-  disposition: string | null;
-  reasons: string[];
-  documentsRequested: string[];
-  documents: { title: string; contentType: string | null; size: string | null }[];
-  payment: { amount: string | null; date: string | null; reference: string | null } | null;
-  text: string | null;
-  /** Keys the UI does not know, shown as plain key/value rows so nothing is hidden. */
-  other: [string, JsonValue][];
+function line(item: ItemSummary, category: string): AdjudicationSummary | undefined {
+  return (item.adjudication ?? []).find((a) => a.category === category);
 }
 
-type Obj = { [key: string]: JsonValue | undefined };
-
-function obj(v: JsonValue | undefined): Obj | null {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : null;
-}
-
-/** Text or number as text (amounts may arrive either way from older builders). */
-function str(v: JsonValue | undefined): string | null {
-  if (typeof v === "string") {
-    return v;
-  }
-  if (typeof v === "number" && Number.isFinite(v)) {
-    return String(v);
-  }
-  return null;
-}
-
-function arr(v: JsonValue | undefined): JsonValue[] {
-  return Array.isArray(v) ? v : [];
-}
-
-function strings(v: JsonValue | undefined): string[] {
-  return arr(v)
-    .map((x) => str(x) ?? str(obj(x)?.display) ?? str(obj(x)?.text) ?? str(obj(x)?.code))
-    .filter((x): x is string => x !== null && x !== "");
-}
-
-const KNOWN_KEYS = new Set([
-  "resourceType",
-  "use",
-  "patient",
-  "policy",
-  "policyNumber",
-  "insurer",
-  "diagnoses",
-  "items",
-  "total",
-  "approvedTotal",
-  "outcome",
-  "decision",
-  "disposition",
-  "reasons",
-  "documentsRequested",
-  "documents",
-  "payment",
-  "text",
-]);
-
-function readItem(v: JsonValue, i: number): SummaryItem | null {
-  const o = obj(v);
-  if (!o) {
+function otherLine(a: AdjudicationSummary): string | null {
+  if (ROW_CATEGORIES.has(a.category)) {
     return null;
   }
-  const seq = o.sequence;
-  return {
-    sequence: typeof seq === "number" ? seq : i + 1,
-    code: str(o.code) ?? "",
-    description: str(o.description) ?? str(o.display) ?? "",
-    quantity: str(o.quantity),
-    unitPrice: str(o.unitPrice),
-    net: str(o.net),
-    approved: str(o.approved),
-    reason: str(o.reason),
-  };
-}
-
-/** Reads a summary; null when there is none or it is not an object. */
-export function readSummary(value: JsonValue | null | undefined): Summary | null {
-  const o = obj(value ?? undefined);
-  if (!o) {
-    return null;
-  }
-  const p = obj(o.patient);
-  const policy = obj(o.policy);
-  const pay = obj(o.payment);
-  return {
-    resourceType: str(o.resourceType),
-    use: str(o.use),
-    patient: p
-      ? {
-          name: str(p.name),
-          gender: str(p.gender),
-          birthDate: str(p.birthDate),
-          abha: str(p.abha),
-        }
-      : typeof o.patient === "string"
-        ? { name: o.patient, gender: null, birthDate: null, abha: null }
-        : null,
-    policyNumber: str(policy?.number) ?? str(o.policyNumber),
-    insurer: str(policy?.insurer) ?? str(o.insurer),
-    diagnoses: arr(o.diagnoses)
-      .map((d) => {
-        const dd = obj(d);
-        const code = str(d) ?? str(dd?.code);
-        return code ? { code, display: str(dd?.display) } : null;
-      })
-      .filter((d): d is { code: string; display: string | null } => d !== null),
-    items: arr(o.items)
-      .map(readItem)
-      .filter((x): x is SummaryItem => x !== null),
-    total: str(o.total),
-    approvedTotal: str(o.approvedTotal),
-    outcome: str(o.outcome),
-    decision: str(o.decision),
-    disposition: str(o.disposition),
-    reasons: strings(o.reasons),
-    documentsRequested: strings(o.documentsRequested),
-    documents: arr(o.documents)
-      .map((d) => {
-        const dd = obj(d);
-        const title = str(d) ?? str(dd?.title);
-        return title ? { title, contentType: str(dd?.contentType), size: str(dd?.size) } : null;
-      })
-      .filter((d): d is { title: string; contentType: string | null; size: string | null } => d !== null),
-    payment: pay
-      ? { amount: str(pay.amount), date: str(pay.date), reference: str(pay.reference) }
-      : null,
-    text: str(o.text),
-    other: Object.entries(o).filter(
-      (e): e is [string, JsonValue] => !KNOWN_KEYS.has(e[0]) && e[1] !== undefined,
-    ),
-  };
+  const v = a.amount ? `${a.amount.value} ${a.amount.currency}` : a.value;
+  return v ? `${a.category} ${v}` : null;
 }
 
 /**
- * The request a cycle started with: the summary of its first node that carries items or a
- * patient, in timeline order. Used to prefill a claim from a preauth and to list the items a
- * reviewer decides on.
+ * The rows of a summary's items. A payer's response names its items by sequence only; `request`
+ * (the summary the cycle started with) supplies their codes, descriptions, quantities and prices.
+ */
+export function itemRows(s: Summary, request?: Summary | null): ItemRow[] {
+  const asked = new Map<number, ItemSummary>();
+  for (const it of request?.items ?? []) {
+    if (it.sequence !== undefined) asked.set(it.sequence, it);
+  }
+  return (s.items ?? []).map((it, i) => {
+    const sequence = it.sequence ?? i + 1;
+    const base = asked.get(sequence);
+    const reasons = (it.adjudication ?? []).map((a) => a.reason).filter((r): r is string => !!r);
+    const others = (it.adjudication ?? []).map(otherLine).filter((r): r is string => r !== null);
+    return {
+      sequence,
+      code: it.code ?? base?.code ?? "",
+      description: it.description ?? base?.description ?? "",
+      quantity: it.quantity ?? base?.quantity ?? null,
+      unitPrice: it.unitPrice ?? base?.unitPrice ?? null,
+      requested: it.net ?? line(it, "submitted")?.amount ?? base?.net ?? null,
+      eligible: line(it, "eligible")?.amount ?? null,
+      copay: line(it, "copay")?.amount ?? null,
+      approved: line(it, "benefit")?.amount ?? null,
+      notes: [...new Set([...reasons, ...others])],
+    };
+  });
+}
+
+/** The value of the first identifier of one of `kinds` (`HIN`, `MR`, ...). */
+export function identifier(ids: IdSummary[] | undefined, ...kinds: string[]): string | null {
+  return (ids ?? []).find((i) => i.kind !== undefined && kinds.includes(i.kind))?.value ?? null;
+}
+
+/**
+ * The request a cycle started with: the first summary of a claim or eligibility request in
+ * timeline order, else the first that names a patient or items. Used to prefill a claim from a
+ * preauth, to give a response's items their descriptions, and to list what a reviewer decides on.
  */
 export function requestSummary(detail: Pick<ThreadDetail, "timeline">): Summary | null {
-  for (const node of detail.timeline) {
-    const s = readSummary(node.summary);
-    if (s && (s.items.length > 0 || s.patient !== null)) {
+  const all = detail.timeline.map((n) => n.summary).filter((s): s is Summary => s !== null);
+  return all.find(isRequest) ?? all.find((s) => (s.items ?? []).length > 0 || s.patient !== undefined) ?? null;
+}
+
+/** The latest decision on a cycle: the last summary that carries one. */
+export function latestDecision(detail: Pick<ThreadDetail, "timeline">): Summary | null {
+  for (let i = detail.timeline.length - 1; i >= 0; i -= 1) {
+    const s = detail.timeline[i]?.summary;
+    if (s?.decision) {
       return s;
     }
   }
   return null;
 }
 
-/** The latest decision on a cycle (the last node whose summary has approved amounts or an outcome). */
-export function latestDecision(detail: Pick<ThreadDetail, "timeline">): Summary | null {
-  for (let i = detail.timeline.length - 1; i >= 0; i -= 1) {
-    const s = readSummary(detail.timeline[i]?.summary);
-    if (s && (s.outcome !== null || s.items.some((it) => it.approved !== null))) {
-      return s;
-    }
-  }
-  return null;
+/** "approved", "partially approved", "queried", "rejected", "in force", ... → a banner tone. */
+export function decisionTone(status: string): "ok" | "warning" | "error" | "info" {
+  const d = status.toLowerCase();
+  if (d === "error" || d.includes("reject") || d === "not in force") return "error";
+  if (d.includes("partial") || d.includes("quer")) return "warning";
+  if (d === "approved" || d === "in force") return "ok";
+  return "info";
 }
 
 /** The parts of a compose form a summary can fill: patient, policy, diagnoses and items. */
@@ -204,26 +115,21 @@ export function formFromSummary(
   s: Summary,
 ): Pick<
   ComposeForm,
-  | "patientName"
-  | "patientGender"
-  | "patientBirthDate"
-  | "patientAbha"
-  | "policyNumber"
-  | "diagnoses"
-  | "items"
+  "patientName" | "patientGender" | "patientBirthDate" | "patientAbha" | "policyNumber" | "diagnoses" | "items"
 > {
   return {
     patientName: s.patient?.name ?? "",
     patientGender: s.patient?.gender ?? "",
     patientBirthDate: s.patient?.birthDate ?? null,
-    patientAbha: s.patient?.abha ?? null,
-    policyNumber: s.policyNumber ?? "",
-    diagnoses: s.diagnoses.map((d) => d.code),
-    items: s.items.map((it) => ({
+    // The ABHA number (identifier type HIN), as the compose form's ABHA field expects.
+    patientAbha: identifier(s.patient?.identifiers, "HIN"),
+    policyNumber: s.policy?.number ?? "",
+    diagnoses: (s.diagnoses ?? []).map((d) => d.code).filter((c): c is string => !!c),
+    items: itemRows(s).map((it) => ({
       code: it.code,
       description: it.description,
       quantity: it.quantity ?? "1",
-      unitPrice: it.unitPrice ?? it.net ?? "",
+      unitPrice: it.unitPrice?.value ?? it.requested?.value ?? "",
     })),
   };
 }

@@ -7,6 +7,7 @@ import type { ComposeForm } from "../bindings/ComposeForm";
 import type { FindingView } from "../bindings/FindingView";
 import type { ThreadDetail } from "../bindings/ThreadDetail";
 import type { ThreadSummary } from "../bindings/ThreadSummary";
+import { asSummary } from "../api/summary";
 import { mul } from "../lib/decimal";
 import { createMockBackend } from "./backend";
 
@@ -76,7 +77,9 @@ describe("mock backend", () => {
       "a partial decision needs a reason",
     ).rejects.toMatchObject({ code: "invalid_input" });
     const d = (await be.handle("get_thread", { correlationId: first!.correlationId })) as ThreadDetail;
-    const items = ((d.timeline[0]?.summary as { items: { sequence: number; net: string }[] }).items).map((i) => ({ sequence: i.sequence, approved: "1000.50", reason: null }));
+    const request = asSummary(d.timeline[0]?.summary);
+    const items = (request?.items ?? []).map((i) => ({ sequence: i.sequence ?? 0, approved: "1000.50", reason: null }));
+    expect(items.length, "the incoming request's summary lists its items").toBeGreaterThan(0);
     await be.handle("decide", { form: { correlationId: first!.correlationId, outcome: "partial", items, reasons: ["Above the package rate"], note: null } });
     const after = (await be.handle("tpa_inbox", {})) as ThreadSummary[];
     expect(after.length, "the decided request left the inbox").toBe(inbox.length - 1);

@@ -24,7 +24,21 @@ import type { ThreadFilter } from "../bindings/ThreadFilter";
 import type { ThreadSummary } from "../bindings/ThreadSummary";
 import type { TimelineNode } from "../bindings/TimelineNode";
 import type { WorkflowView } from "../bindings/WorkflowView";
+import type { Summary } from "../bindings/fhir/Summary";
 import { compare, formatIndian, isDecimal, mul, sum } from "../lib/decimal";
+import {
+  claimResponseSummary,
+  cycleFacts,
+  eligibilityResponseSummary,
+  paymentNoticeSummary,
+  queryReplySummary,
+  queryRequestSummary,
+  requestSummary,
+  type CycleFacts,
+  type ItemDecision,
+  type Party,
+  type RequestInput,
+} from "./summaries";
 
 export interface MockOptions {
   /** Delivers an event to the UI's listeners. */
@@ -42,6 +56,9 @@ interface Thread {
   profileId: string;
   summary: ThreadSummary;
   timeline: TimelineNode[];
+  /** The request's summary (what every later message of the cycle repeats). */
+  request: Summary | null;
+  facts: CycleFacts | null;
 }
 
 const HOSPITAL = "1000003538@sbx";
@@ -155,66 +172,8 @@ function itemsTotal(items: Item[]): string {
   return sum(items.map((i) => mul(i.quantity, i.unitPrice)));
 }
 
-function requestSummary(form: {
-  useCase: string;
-  patientName: string;
-  patientGender: string;
-  patientBirthDate: string | null;
-  patientAbha: string | null;
-  policyNumber: string;
-  recipient: string;
-  diagnoses: string[];
-  items: Item[];
-  attachments?: { title: string; contentType: string; dataBase64: string }[];
-}): JsonValue {
-  const items = form.items.map((it, i) => ({
-    sequence: i + 1,
-    code: it.code,
-    description: it.description,
-    quantity: it.quantity,
-    unitPrice: it.unitPrice,
-    net: mul(it.quantity, it.unitPrice),
-  }));
-  return {
-    resourceType: form.useCase === "coverageeligibility" ? "CoverageEligibilityRequest" : "Claim",
-    use:
-      form.useCase === "preauth"
-        ? "preauthorization"
-        : form.useCase === "predetermination"
-          ? "predetermination"
-          : form.useCase === "claim"
-            ? "claim"
-            : "validation",
-    patient: {
-      name: form.patientName,
-      gender: form.patientGender,
-      birthDate: form.patientBirthDate,
-      abha: form.patientAbha,
-    },
-    policy: { number: form.policyNumber, insurer: cpName(form.recipient) ?? form.recipient },
-    diagnoses: form.diagnoses.map((code) => ({ code, display: ICD[code] ?? null })),
-    items,
-    total: form.items.length ? itemsTotal(form.items) : null,
-    documents: (form.attachments ?? []).map((a) => ({
-      title: a.title,
-      contentType: a.contentType,
-      size: `${Math.round((a.dataBase64.length * 3) / 4 / 1024)} KB`,
-    })),
-  };
-}
-
-const ICD: Record<string, string> = {
-  "K35.80": "Acute appendicitis",
-  "I21.9": "Acute myocardial infarction",
-  "S72.00": "Fracture of neck of femur",
-  "O80": "Single spontaneous delivery",
-  "J18.9": "Pneumonia, unspecified",
-  "N20.0": "Calculus of kidney",
-  "H25.9": "Senile cataract",
-  "E11.9": "Type 2 diabetes mellitus",
-};
-
-function fhirBundle(summary: JsonValue, resourceType: string): JsonValue {
+function fhirBundle(summary: Summary): JsonValue {
+  const resourceType = summary.focal?.resourceType ?? "Bundle";
   return {
     resourceType: "Bundle",
     type: "collection",
@@ -224,7 +183,8 @@ function fhirBundle(summary: JsonValue, resourceType: string): JsonValue {
     entry: [
       {
         fullUrl: "urn:uuid:5b0c1f4e-0000-4000-8000-000000000001",
-        resource: { resourceType, status: "active", summary },
+        // Not FHIR: the mock has no bundle builder, so the "raw FHIR" tab shows the summary it made.
+        resource: { resourceType, status: "active", summary: summary as unknown as JsonValue },
       },
     ],
   };
@@ -289,7 +249,7 @@ export function createMockBackend(opts: MockOptions): MockBackend {
     status?: string | null;
     amount?: string | null;
     headline: string;
-    summary?: JsonValue | null;
+    summary?: Summary | null;
     error?: ErrorView | null;
     ack?: boolean;
   }
@@ -300,7 +260,7 @@ export function createMockBackend(opts: MockOptions): MockBackend {
     const sender = spec.out ? me : t.counterparty;
     const recipient = spec.out ? t.counterparty : me;
     const apiCallId = uuid();
-    const withPayload = spec.summary !== undefined && spec.summary !== null;
+    const payload = spec.summary ?? null;
     const n: TimelineNode = {
       apiCallId,
       kind: spec.kind,
@@ -327,10 +287,9 @@ export function createMockBackend(opts: MockOptions): MockBackend {
               error: { code: spec.error.code, message: spec.error.message, trace: "" },
             }
           : null,
-      summary: withPayload ? (spec.summary as JsonValue) : null,
-      fhir: withPayload
-        ? fhirBundle(spec.summary as JsonValue, t.useCase === "coverageeligibility" ? "CoverageEligibilityRequest" : "Claim")
-        : null,
+      // The backend sends the summary as free JSON (dto.rs); src/api types it again.
+      summary: payload ? (payload as unknown as JsonValue) : null,
+      fhir: payload ? fhirBundle(payload) : null,
       error: spec.error ?? null,
     };
     th.timeline.push(n);
@@ -359,7 +318,7 @@ export function createMockBackend(opts: MockOptions): MockBackend {
       updatedAt: s.updatedAt ?? opened,
       dueAt: s.dueAt ?? null,
     };
-    const th = { profileId, summary: t, timeline: [] };
+    const th: Thread = { profileId, summary: t, timeline: [], request: null, facts: null };
     threads.set(t.correlationId, th);
     return th;
   }
@@ -380,6 +339,50 @@ export function createMockBackend(opts: MockOptions): MockBackend {
     workflowId?: string;
   }
 
+  function party(code: string): Party {
+    return { code, name: cpName(code) };
+  }
+
+  /** The summary of a cycle's request; the cycle remembers it for the messages that follow. */
+  function startRequest(
+    th: Thread,
+    f: Pick<RequestInput, "patientName" | "patientGender" | "patientBirthDate" | "patientAbha" | "policyNumber" | "diagnoses" | "items" | "attachments">,
+    payer: string,
+    provider: string,
+  ): Summary {
+    const t = th.summary;
+    const request = requestSummary({
+      ...f,
+      useCase: t.useCase,
+      claimNumber: `CLM-${t.correlationId.slice(0, 8).toUpperCase()}`,
+      focalId: uuid(),
+      created: t.openedAt,
+      payer: party(payer),
+      provider: party(provider),
+    });
+    th.request = request;
+    th.facts = cycleFacts(t.useCase, request, party(payer), party(provider));
+    return request;
+  }
+
+  /** The facts of a cycle; a cycle started elsewhere gets them from its thread summary. */
+  function facts(th: Thread): CycleFacts {
+    const t = th.summary;
+    const me = profiles.find((p) => p.id === th.profileId)?.participantCode ?? HOSPITAL;
+    const [payer, provider] = t.direction === "outgoing" ? [t.counterparty, me] : [me, t.counterparty];
+    return (
+      th.facts ?? {
+        useCase: t.useCase,
+        claimNumber: `CLM-${t.correlationId.slice(0, 8).toUpperCase()}`,
+        focalId: uuid(),
+        patient: t.patient ? { name: t.patient } : undefined,
+        policyNumber: undefined,
+        payer: party(payer),
+        provider: party(provider),
+      }
+    );
+  }
+
   function seedOutgoing(r: SeedRequest, profileId = "sunrise-sbx"): Thread {
     const payer = r.payer ?? PAYER;
     const opened = iso(-r.openedMinAgo * MIN);
@@ -395,17 +398,20 @@ export function createMockBackend(opts: MockOptions): MockBackend {
       workflowId: r.workflowId ?? `wf-${uuid().slice(0, 8)}`,
       dueAt: iso((-r.openedMinAgo + 6 * 60) * MIN),
     });
-    const summary = requestSummary({
-      useCase: r.useCase,
-      patientName: r.patient,
-      patientGender: r.gender,
-      patientBirthDate: r.birthDate,
-      patientAbha: r.abha,
-      policyNumber: r.policy,
-      recipient: payer,
-      diagnoses: r.diagnoses,
-      items: r.items,
-    });
+    const summary = startRequest(
+      th,
+      {
+        patientName: r.patient,
+        patientGender: r.gender,
+        patientBirthDate: r.birthDate,
+        patientAbha: r.abha,
+        policyNumber: r.policy,
+        diagnoses: r.diagnoses,
+        items: r.items,
+      },
+      payer,
+      profiles.find((p) => p.id === profileId)?.participantCode ?? HOSPITAL,
+    );
     const at = (m: number) => iso((-r.openedMinAgo + m) * MIN);
     node(th, { kind: "composed", at: at(0), out: true, action: ACTIONS[r.useCase] ?? "", headline: `${useCaseWord(r.useCase)} drafted for ${r.patient}`, summary, amount: total });
     node(th, { kind: "acknowledged", at: at(1), out: true, action: ACTIONS[r.useCase] ?? "", status: "request.queued", headline: "Sent; the gateway acknowledged it (202)", summary, amount: total, ack: true });
@@ -430,54 +436,59 @@ export function createMockBackend(opts: MockOptions): MockBackend {
     atIso: string,
     approvals: (string | null)[],
     outcome: "complete" | "partial" | "rejected" | "query",
-    extra: { reasons?: string[]; documentsRequested?: string[]; payment?: JsonValue } = {},
+    extra: { reasons?: string[]; documentsRequested?: string[] } = {},
   ): void {
-    const req = th.timeline.find((n) => n.summary)?.summary as { items?: { sequence: number; code: string; description: string; quantity: string; unitPrice: string; net: string }[] } | null;
-    const items = (req?.items ?? []).map((it, i) => ({
-      sequence: it.sequence,
-      code: it.code,
-      description: it.description,
-      quantity: it.quantity,
-      unitPrice: it.unitPrice,
-      net: it.net,
-      approved: outcome === "query" ? null : (approvals[i] ?? (outcome === "rejected" ? "0.00" : it.net)),
-      reason: approvals[i] !== undefined && approvals[i] !== null && compare(approvals[i] as string, it.net) < 0 ? "Capped at package rate" : null,
-    }));
-    const approved = outcome === "query" || th.summary.useCase === "coverageeligibility" ? null : sum(items.map((i) => i.approved ?? "0"));
-    const requested = th.summary.requested;
-    const kind = outcome === "query" ? "query" : outcome === "partial" ? "partial" : "complete";
+    const t = th.summary;
+    const f = facts(th);
+    if (outcome === "query") {
+      // The payer's query arrives as a communication request (a Task with a CommunicationRequest).
+      const asks = extra.documentsRequested ?? ["More information"];
+      node(th, { kind: "query", at: atIso, out: false, action: "/communication/request", headline: `Query: ${asks.join(", ")}`, summary: queryRequestSummary(f, uuid(), asks) });
+      t.state = "query";
+      t.updatedAt = atIso;
+      t.dueAt = new Date(new Date(atIso).getTime() + 24 * HOUR).toISOString().replace(/\.\d{3}Z$/, "Z");
+      return;
+    }
+    if (t.useCase === "coverageeligibility") {
+      const headline = "Policy active: covered for inpatient care";
+      node(th, { kind: "complete", at: atIso, out: false, action: onAction(t.useCase), status: "response.complete", headline, summary: eligibilityResponseSummary(f, uuid(), "Policy is in force; inpatient care is covered") });
+      t.state = "complete";
+      t.updatedAt = atIso;
+      t.dueAt = null;
+      return;
+    }
+    const decided: ItemDecision[] = (th.request?.items ?? []).map((it, i) => {
+      const requested = it.net?.value ?? "0";
+      const given = approvals[i] ?? null;
+      const approved = given ?? (outcome === "rejected" ? "0.00" : requested);
+      const reason = given === null ? null : compare(given, "0") === 0 ? "Not payable under the policy" : compare(given, requested) < 0 ? "Capped at package rate" : null;
+      return { sequence: it.sequence ?? i + 1, requested, approved, reason };
+    });
+    const approved = sum(decided.map((d) => d.approved));
     const headline =
-      outcome === "query"
-        ? `Query: ${(extra.documentsRequested ?? ["more information"]).join(", ")}`
-        : outcome === "rejected"
-          ? `Rejected: ${(extra.reasons ?? ["not covered"]).join("; ")}`
-          : th.summary.useCase === "coverageeligibility"
-            ? "Policy active: covered for inpatient care"
-            : `Approved ₹${formatIndian(approved ?? "0")} of ₹${formatIndian(requested ?? "0")}`;
+      outcome === "rejected"
+        ? `Rejected: ${(extra.reasons ?? ["not covered"]).join("; ")}`
+        : `Approved ₹${formatIndian(approved)} of ₹${formatIndian(t.requested ?? "0")}`;
     node(th, {
-      kind,
+      kind: outcome === "partial" ? "partial" : "complete",
       at: atIso,
       out: false,
-      action: onAction(th.summary.useCase),
-      // A query is a partial response too (NHCX: outcome partial, reason "queried").
-      status: outcome === "partial" || outcome === "query" ? "response.partial" : "response.complete",
+      action: onAction(t.useCase),
+      status: outcome === "partial" ? "response.partial" : "response.complete",
       amount: approved,
       headline,
-      summary: {
-        resourceType: th.summary.useCase === "coverageeligibility" ? "CoverageEligibilityResponse" : "ClaimResponse",
-        outcome: outcome === "partial" || outcome === "query" ? "partial" : "complete",
-        decision: outcome === "complete" ? "approved" : outcome === "partial" ? "partially approved" : outcome === "rejected" ? "rejected" : "queried",
+      summary: claimResponseSummary(f, uuid(), decided, {
+        outcome: outcome === "partial" ? "partial" : "complete",
         disposition: headline,
-        items: th.summary.useCase === "coverageeligibility" ? [] : items,
-        approvedTotal: approved,
         reasons: extra.reasons ?? [],
-        documentsRequested: extra.documentsRequested ?? [],
-      },
+        notes: [],
+        preAuthRef: t.useCase === "preauth" && outcome !== "rejected" ? `PA-${t.correlationId.slice(0, 6).toUpperCase()}` : null,
+      }),
     });
-    th.summary.state = outcome === "partial" ? "partial" : outcome === "rejected" ? "rejected" : outcome === "query" ? "query" : "complete";
-    th.summary.approved = approved;
-    th.summary.updatedAt = atIso;
-    th.summary.dueAt = outcome === "query" ? new Date(new Date(atIso).getTime() + 24 * HOUR).toISOString().replace(/\.\d{3}Z$/, "Z") : null;
+    t.state = outcome === "partial" ? "partial" : outcome === "rejected" ? "rejected" : "complete";
+    t.approved = approved;
+    t.updatedAt = atIso;
+    t.dueAt = null;
   }
 
   function paymentNotice(th: Thread, atIso: string, amount: string, utr: string): void {
@@ -488,7 +499,7 @@ export function createMockBackend(opts: MockOptions): MockBackend {
       action: "/paymentnotice/request",
       amount,
       headline: `Payment notice: ₹${formatIndian(amount)} paid, UTR ${utr}`,
-      summary: { resourceType: "PaymentNotice", payment: { amount, date: atIso.slice(0, 10), reference: utr } },
+      summary: paymentNoticeSummary(facts(th), uuid(), amount, atIso.slice(0, 10), utr),
     });
     th.summary.settled = amount;
     th.summary.updatedAt = atIso;
@@ -562,11 +573,11 @@ export function createMockBackend(opts: MockOptions): MockBackend {
       const opened = ago(r.minAgo);
       const total = itemsTotal(r.items);
       const th = newThread("arogya-tpa", { useCase: r.useCase, counterparty: HOSPITAL, direction: "incoming", state: r.answered ? "answered" : "dispatched", patient: r.patient, requested: total, openedAt: opened, workflowId: `wf-${uuid().slice(0, 8)}`, dueAt: iso((-r.minAgo + 4 * 60) * MIN) });
-      const summary = requestSummary({ useCase: r.useCase, patientName: r.patient, patientGender: "", patientBirthDate: null, patientAbha: null, policyNumber: `ADT-${1000 + r.minAgo}`, recipient: TPA, diagnoses: r.dx, items: r.items });
+      const summary = startRequest(th, { patientName: r.patient, patientGender: "", patientBirthDate: null, patientAbha: null, policyNumber: `ADT-${1000 + r.minAgo}`, diagnoses: r.dx, items: r.items }, TPA, HOSPITAL);
       node(th, { kind: "dispatched", at: opened, out: false, action: ACTIONS[r.useCase] ?? "", status: "request.queued", amount: total, headline: `${useCaseWord(r.useCase)} from ${HOSPITAL_NAME} for ₹${formatIndian(total)}`, summary });
       if (r.answered) {
-        node(th, { kind: "query", at: ago(r.minAgo - 60), out: true, action: "/communication/request", headline: "Asked for: Biometry report", summary: { resourceType: "CommunicationRequest", documentsRequested: ["Biometry report"] }, ack: true });
-        node(th, { kind: "answer", at: ago(r.minAgo - 200), out: false, action: "/communication/on_request", headline: "Hospital answered with 1 document", summary: { resourceType: "Communication", text: "Biometry report attached.", documents: [{ title: "biometry-left-eye.pdf", contentType: "application/pdf", size: "212 KB" }] } });
+        node(th, { kind: "query", at: ago(r.minAgo - 60), out: true, action: "/communication/request", headline: "Asked for: Biometry report", summary: queryRequestSummary(facts(th), uuid(), ["Biometry report"]), ack: true });
+        node(th, { kind: "answer", at: ago(r.minAgo - 200), out: false, action: "/communication/on_request", headline: "Hospital answered with 1 document", summary: queryReplySummary(facts(th), uuid(), "Biometry report attached.", [{ title: "biometry-left-eye.pdf", contentType: "application/pdf", dataBase64: "A".repeat(289_468) }]) });
         th.summary.updatedAt = ago(r.minAgo - 200);
       }
     }
@@ -760,8 +771,7 @@ export function createMockBackend(opts: MockOptions): MockBackend {
       if (/query/i.test(patient)) {
         decideAll(th, iso(0), [], "query", { documentsRequested: ["Discharge summary"] });
       } else if (th.summary.useCase !== "coverageeligibility" && compare(total, "500000") > 0) {
-        const req = th.timeline.find((n) => n.summary)?.summary as { items?: { net: string }[] } | null;
-        decideAll(th, iso(0), (req?.items ?? []).map((it) => mul(it.net, "0.8")), "partial", { reasons: ["Above the package ceiling"] });
+        decideAll(th, iso(0), (th.request?.items ?? []).map((it) => mul(it.net?.value ?? "0", "0.8")), "partial", { reasons: ["Above the package ceiling"] });
       } else {
         decideAll(th, iso(0), [], "complete");
       }
@@ -802,7 +812,7 @@ export function createMockBackend(opts: MockOptions): MockBackend {
       workflowId: form.workflowId ?? related?.summary.workflowId ?? `wf-${uuid().slice(0, 8)}`,
       dueAt: iso(form.useCase === "coverageeligibility" ? 15 * MIN : 6 * HOUR),
     });
-    const summary = requestSummary({ ...form, useCase: th.summary.useCase });
+    const summary = startRequest(th, form, form.recipient, p.participantCode);
     node(th, { kind: "composed", at: iso(0), out: true, action: ACTIONS[th.summary.useCase] ?? "", headline: `${useCaseWord(th.summary.useCase)} composed for ${form.patientName}`, summary, amount: total });
     node(th, { kind: "acknowledged", at: iso(0), out: true, action: ACTIONS[th.summary.useCase] ?? "", status: "request.queued", headline: "Sent; the gateway acknowledged it (202)", summary, amount: total, ack: true });
     changed([th.summary.correlationId], 0);
@@ -824,7 +834,7 @@ export function createMockBackend(opts: MockOptions): MockBackend {
       out: true,
       action: "/communication/on_request",
       headline: `Answered with ${form.attachments.length} document${form.attachments.length === 1 ? "" : "s"}`,
-      summary: { resourceType: "Communication", text: form.text, documents: form.attachments.map((a) => ({ title: a.title, contentType: a.contentType, size: `${Math.round((a.dataBase64.length * 3) / 4 / 1024)} KB` })) },
+      summary: queryReplySummary(facts(th), uuid(), form.text, form.attachments),
       ack: true,
     });
     th.summary.state = "answered";
@@ -838,8 +848,8 @@ export function createMockBackend(opts: MockOptions): MockBackend {
     return receipt(th);
   }
 
-  function ownDecision(th: Thread, kind: string, headline: string, summary: JsonValue, amount: string | null, state: string, status: string | null): SendReceipt {
-    node(th, { kind, at: iso(0), out: true, action: onAction(th.summary.useCase), status, amount, headline, summary, ack: true });
+  function ownDecision(th: Thread, kind: string, headline: string, summary: Summary | null, amount: string | null, state: string, status: string | null, action = onAction(th.summary.useCase)): SendReceipt {
+    node(th, { kind, at: iso(0), out: true, action, status, amount, headline, summary, ack: true });
     th.summary.state = state;
     th.summary.updatedAt = iso(0);
     th.summary.dueAt = null;
@@ -864,19 +874,27 @@ export function createMockBackend(opts: MockOptions): MockBackend {
       }
     }
     const approved = form.outcome === "reject" ? "0.00" : sum(form.items.map((i) => i.approved));
-    const req = th.timeline.find((n) => n.summary)?.summary as { items?: { sequence: number; code: string; description: string; net: string }[] } | null;
-    const items = (req?.items ?? []).map((it) => {
-      const d = form.items.find((x) => x.sequence === it.sequence);
-      return { ...it, approved: form.outcome === "reject" ? "0.00" : (d?.approved ?? it.net), reason: d?.reason ?? null };
+    const decided: ItemDecision[] = (th.request?.items ?? []).map((it, i) => {
+      const sequence = it.sequence ?? i + 1;
+      const requested = it.net?.value ?? "0";
+      const d = form.items.find((x) => x.sequence === sequence);
+      return { sequence, requested, approved: form.outcome === "reject" ? "0.00" : (d?.approved ?? requested), reason: d?.reason ?? null };
     });
     const word = form.outcome === "approve" ? "Approved" : form.outcome === "partial" ? "Partly approved" : "Rejected";
     const headline = form.outcome === "reject" ? `Rejected: ${form.reasons.join("; ") || form.note}` : `${word} ₹${formatIndian(approved)} of ₹${formatIndian(th.summary.requested ?? "0")}`;
     th.summary.approved = approved;
+    const t = th.summary;
     return ownDecision(
       th,
       form.outcome === "partial" ? "partial" : "complete",
       headline,
-      { resourceType: "ClaimResponse", outcome: form.outcome === "partial" ? "partial" : "complete", decision: word.toLowerCase(), items, approvedTotal: approved, reasons: form.reasons, text: form.note },
+      claimResponseSummary(facts(th), uuid(), decided, {
+        outcome: form.outcome === "partial" ? "partial" : "complete",
+        disposition: headline,
+        reasons: form.reasons,
+        notes: form.note ? [form.note] : [],
+        preAuthRef: t.useCase === "preauth" && form.outcome !== "reject" ? `PA-${t.correlationId.slice(0, 6).toUpperCase()}` : null,
+      }),
       approved,
       form.outcome === "partial" ? "partial" : form.outcome === "reject" ? "rejected" : "complete",
       form.outcome === "partial" ? "response.partial" : "response.complete",
@@ -978,7 +996,9 @@ export function createMockBackend(opts: MockOptions): MockBackend {
       if (docs.length === 0 && !String(a.text ?? "").trim()) {
         fail("invalid_input", "Name at least one document or write what you need.");
       }
-      return ownDecision(th, "query", `Asked for: ${docs.join(", ") || String(a.text)}`, { resourceType: "CommunicationRequest", text: String(a.text ?? ""), documentsRequested: docs }, null, "query", null);
+      // Each document and the free text become one ask of the CommunicationRequest.
+      const asks = [...docs, String(a.text ?? "").trim()].filter((x) => x !== "");
+      return ownDecision(th, "query", `Asked for: ${docs.join(", ") || String(a.text)}`, queryRequestSummary(facts(th), uuid(), asks), null, "query", null, "/communication/request");
     },
     redirect: (a) => {
       const th = thread(a.correlationId);
@@ -986,7 +1006,8 @@ export function createMockBackend(opts: MockOptions): MockBackend {
       if (!COUNTERPARTIES.some((c) => c.code === to && c.roles.includes("payor"))) {
         fail("invalid_input", "Redirect only to an active payer.");
       }
-      return ownDecision(th, "redirect", `Redirected to ${cpName(to) ?? to}`, { resourceType: "ClaimResponse", text: `Redirected to ${to}` }, null, "redirected", "response.redirect");
+      // A redirect is headers only (x-hcx-redirect_to): there is no payload to summarise.
+      return ownDecision(th, "redirect", `Redirected to ${cpName(to) ?? to}`, null, null, "redirected", "response.redirect");
     },
     key_status: (): KeyStatus => ({
       backend: "Secret Service (gnome-keyring)",

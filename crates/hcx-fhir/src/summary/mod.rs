@@ -4,6 +4,13 @@
 //! Reads raw JSON leniently (our bundles, payers' bundles, the older HCX `document` bundles with a
 //! Composition, bare resources). When it has to guess — a reference that points outside the bundle,
 //! a payer amount without a currency — it says so in `remarks` rather than guessing silently.
+//!
+//! The summary is the UI's view of a payload, so its JSON follows the IPC rules rather than FHIR's:
+//! every decimal (money, quantities, percentages) is a string with its scale (`"52501.50"`),
+//! because a JSON number becomes a float in the webview. The FHIR types keep JSON numbers. Keys
+//! that are empty are left out; with the `ts` feature, ts-rs writes the matching TypeScript
+//! (`?` on exactly those keys) to `ui/src/bindings/fhir/`. ts-rs's `optional = nullable` on a
+//! field that is not an `Option` only adds the `?`.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -16,6 +23,7 @@ pub use read::summarize;
 
 /// Everything a billing clerk wants to know about one message.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     /// What this is, in words: "Preauthorisation request", "Claim response", "Payment notice".
@@ -47,9 +55,11 @@ pub struct Summary {
     pub decision: Option<Decision>,
     /// Diagnoses.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub diagnoses: Vec<CodeSummary>,
     /// Billed items with their adjudication.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub items: Vec<ItemSummary>,
     /// Eligibility details (requests and answers).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59,20 +69,25 @@ pub struct Summary {
     pub payment: Option<PaymentSummary>,
     /// Documents or information the payer asks for.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub documents_requested: Vec<String>,
     /// Text sent in a Communication.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub messages: Vec<String>,
     /// Files carried in the message.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub attachments: Vec<AttachmentSummary>,
     /// Things the reader noticed or had to assume (unresolved references, mismatched totals).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub remarks: Vec<String>,
 }
 
 /// Packaging of the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/"))]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// An NHCX/NRCeS `collection` bundle.
@@ -90,6 +105,7 @@ pub enum Format {
 
 /// The focal resource.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct FocalRef {
     /// Its type.
@@ -101,6 +117,7 @@ pub struct FocalRef {
 
 /// An identifier as shown to a person.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct IdSummary {
     /// What kind, as coded (`HIN`, `NPI`, ...).
@@ -118,6 +135,7 @@ pub struct IdSummary {
 
 /// A patient or doctor.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct PersonSummary {
     /// Name.
@@ -131,11 +149,13 @@ pub struct PersonSummary {
     pub birth_date: Option<String>,
     /// Identifiers (ABHA, PMJAY, MRN).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub identifiers: Vec<IdSummary>,
 }
 
 /// An organisation.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct OrgSummary {
     /// Name.
@@ -143,11 +163,13 @@ pub struct OrgSummary {
     pub name: Option<String>,
     /// Identifiers (HFR, ROHINI, payer id).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub identifiers: Vec<IdSummary>,
 }
 
 /// The policy.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct PolicySummary {
     /// Policy number.
@@ -172,6 +194,7 @@ pub struct PolicySummary {
 
 /// The claim.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct ClaimInfo {
     /// Claim number.
@@ -197,28 +220,34 @@ pub struct ClaimInfo {
     pub discharged: Option<String>,
     /// Links to earlier claims ("enhancement of CLM-1").
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub related: Vec<String>,
     /// Preauthorisation references quoted on the claim.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub pre_auth_refs: Vec<String>,
 }
 
 /// An amount of money.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Amount {
     /// Exact value.
-    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub value: Decimal,
     /// Currency (`INR`).
     pub currency: String,
     /// True when the sender gave no currency and INR was assumed.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub currency_assumed: bool,
 }
 
 /// The money of a message.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Amounts {
     /// Asked for (claim total, or the payer's `submitted` total).
@@ -240,6 +269,7 @@ pub struct Amounts {
 
 /// The payer's decision.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Decision {
     /// In words: approved, partially approved, queried, rejected, pending, error; for eligibility
@@ -259,14 +289,17 @@ pub struct Decision {
     pub pre_auth_period: Option<String>,
     /// Why (adjudication reasons, error codes).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub reasons: Vec<String>,
     /// The payer's notes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub notes: Vec<String>,
 }
 
 /// A code with its meaning.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct CodeSummary {
     /// Code.
@@ -282,6 +315,7 @@ pub struct CodeSummary {
 
 /// One adjudication line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct AdjudicationSummary {
     /// submitted, eligible, copay, benefit, eligpercent, ...
@@ -290,10 +324,8 @@ pub struct AdjudicationSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<Amount>,
     /// Non-money value (a percentage).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "rust_decimal::serde::arbitrary_precision_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string"))]
     pub value: Option<Decimal>,
     /// Reason.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -302,10 +334,12 @@ pub struct AdjudicationSummary {
 
 /// One billed item.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct ItemSummary {
     /// Item number.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub sequence: Option<u64>,
     /// Package / service code.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -314,10 +348,8 @@ pub struct ItemSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Quantity.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "rust_decimal::serde::arbitrary_precision_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string"))]
     pub quantity: Option<Decimal>,
     /// Unit price.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -327,11 +359,13 @@ pub struct ItemSummary {
     pub net: Option<Amount>,
     /// The payer's adjudication of this item.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub adjudication: Vec<AdjudicationSummary>,
 }
 
 /// A benefit in an eligibility answer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct BenefitSummary {
     /// Category ("Health Benefit Plan Coverage", "Maternity").
@@ -365,24 +399,29 @@ pub struct BenefitSummary {
 
 /// Eligibility details.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct EligibilitySummary {
     /// What was asked (validation, benefits, discovery, auth-requirements).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub purposes: Vec<String>,
     /// In force (answers only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inforce: Option<bool>,
     /// Services asked about (requests).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub services: Vec<String>,
     /// Benefits (answers).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub benefits: Vec<BenefitSummary>,
 }
 
 /// One part of a payment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentPart {
     /// Kind (payment, TDS, advance).
@@ -398,6 +437,7 @@ pub struct PaymentPart {
 
 /// Payment details.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentSummary {
     /// Payment date.
@@ -411,11 +451,13 @@ pub struct PaymentSummary {
     pub status: Option<String>,
     /// Parts (payment, TDS, advance).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub parts: Vec<PaymentPart>,
 }
 
 /// A file carried in the message.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "fhir/", optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct AttachmentSummary {
     /// Title.
@@ -426,6 +468,7 @@ pub struct AttachmentSummary {
     pub content_type: Option<String>,
     /// Size in bytes (measured from the data when present, else as declared).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub size: Option<u64>,
     /// The hash as declared (`Attachment.hash`, base64).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -445,7 +488,7 @@ pub struct AttachmentSummary {
 }
 
 impl Summary {
-    /// The summary as JSON (numbers keep their digits).
+    /// The summary as JSON (decimals as strings that keep their digits).
     pub fn to_value(&self) -> serde_json::Result<Value> {
         serde_json::to_value(self)
     }

@@ -10,7 +10,6 @@ import { ErrorBanner } from "../../components/ErrorBanner";
 import { Icon } from "../../components/Icon";
 import { describeError, type DescribedError } from "../../lib/errors";
 import { useCaseLabel } from "../../lib/labels";
-import { readSummary } from "../../lib/summary";
 import { formatLocal } from "../../lib/time";
 
 export function AnswerScreen({ correlationId }: { correlationId: string }) {
@@ -23,7 +22,7 @@ export function AnswerScreen({ correlationId }: { correlationId: string }) {
 
   const d = detail.data;
   const query = d ? [...d.timeline].reverse().find((n) => n.kind === "query") : undefined;
-  const asked = readSummary(query?.summary ?? null);
+  const asked = query?.summary ?? null;
   const empty = text.trim() === "" && attachments.length === 0;
 
   async function send() {
@@ -61,7 +60,7 @@ export function AnswerScreen({ correlationId }: { correlationId: string }) {
               {query ? (
                 <>
                   <div style={{ marginBottom: 6 }}>{query.headline}</div>
-                  {asked?.documentsRequested.length ? (
+                  {asked?.documentsRequested?.length ? (
                     <ul className="attach-list">
                       {asked.documentsRequested.map((doc) => (
                         <li key={doc}>
@@ -70,7 +69,16 @@ export function AnswerScreen({ correlationId }: { correlationId: string }) {
                       ))}
                     </ul>
                   ) : null}
-                  {asked?.text && <div style={{ whiteSpace: "pre-wrap" }}>{asked.text}</div>}
+                  {(asked?.messages ?? []).map((m, i) => (
+                    <div key={i} style={{ whiteSpace: "pre-wrap" }}>
+                      {m}
+                    </div>
+                  ))}
+                  {(asked?.decision?.notes ?? []).map((m, i) => (
+                    <div key={`n${i}`} style={{ whiteSpace: "pre-wrap" }}>
+                      {m}
+                    </div>
+                  ))}
                 </>
               ) : (
                 <div className="muted">No query found on this cycle.</div>

@@ -133,7 +133,7 @@ export function ComposeScreen({ useCase: routeUseCase, from, mode }: { useCase: 
           relatedCorrelationId: routeUseCase === "retry" ? null : d.thread.correlationId,
         });
         const what = useCaseLabel(d.thread.useCase).toLowerCase();
-        const approved = decided?.approvedTotal ?? d.thread.approved;
+        const approved = decided?.amounts.approved?.value ?? d.thread.approved;
         setShowAll(true);
         setPrefill({
           text:

@@ -3,7 +3,7 @@
 // gateway answer and raw FHIR.
 
 import { useEffect, useState } from "react";
-import { acknowledgePayment, askStatus, getThread, type ThreadDetail, type TimelineNode } from "../../api";
+import { acknowledgePayment, askStatus, getThread, type Summary, type ThreadDetail, type TimelineNode } from "../../api";
 import { useApp } from "../../app/context";
 import { useAsync, useHotkeys, useNow } from "../../app/hooks";
 import { Link, navigate } from "../../app/router";
@@ -16,6 +16,7 @@ import { deriveOffers, type ActionOffer } from "../../lib/actions";
 import { formatMoney } from "../../lib/decimal";
 import { describeError, type DescribedError } from "../../lib/errors";
 import { nodeLabel, useCaseLabel } from "../../lib/labels";
+import { requestSummary } from "../../lib/summary";
 import { formatCompact, formatLocal, formatLocalTime } from "../../lib/time";
 
 type Tab = "summary" | "headers" | "gateway" | "raw";
@@ -172,7 +173,7 @@ export function ThreadScreen({ correlationId }: { correlationId: string }) {
           </div>
           <Timeline nodes={timeline} selected={selected?.apiCallId ?? null} onSelect={setSelectedId} />
         </div>
-        <div className="card">{selected ? <NodeDetail node={selected} tab={tab} setTab={setTab} /> : <div className="empty">No messages yet.</div>}</div>
+        <div className="card">{selected ? <NodeDetail node={selected} tab={tab} setTab={setTab} request={requestSummary(d)} /> : <div className="empty">No messages yet.</div>}</div>
       </div>
     </div>
   );
@@ -227,7 +228,7 @@ function Timeline({ nodes, selected, onSelect }: { nodes: TimelineNode[]; select
   );
 }
 
-function NodeDetail({ node, tab, setTab }: { node: TimelineNode; tab: Tab; setTab: (t: Tab) => void }) {
+function NodeDetail({ node, tab, setTab, request }: { node: TimelineNode; tab: Tab; setTab: (t: Tab) => void; request: Summary | null }) {
   const [showRaw, setShowRaw] = useState(false);
   useEffect(() => setShowRaw(false), [node.apiCallId]);
   const l = nodeLabel(node.kind);
@@ -258,7 +259,7 @@ function NodeDetail({ node, tab, setTab }: { node: TimelineNode; tab: Tab; setTa
             <ErrorBanner error={describeError(node.error)} />
           </div>
         )}
-        {tab === "summary" && <SummaryView value={node.summary} headline={node.headline} />}
+        {tab === "summary" && <SummaryView value={node.summary} headline={node.headline} request={request} />}
         {tab === "headers" && <HeadersTable headers={node.headers} />}
         {tab === "gateway" && (node.gatewayAnswer !== null ? <JsonView value={node.gatewayAnswer} open={3} /> : <div className="muted">No gateway answer: this message was received, not sent.</div>)}
         {tab === "raw" &&

@@ -25,7 +25,7 @@ import {
 } from "../../lib/decision";
 import { describeError, type DescribedError } from "../../lib/errors";
 import { ago } from "../../lib/time";
-import { requestSummary } from "../../lib/summary";
+import { itemRows, requestSummary } from "../../lib/summary";
 
 export function InboxScreen({ selectedId }: { selectedId: string | null }) {
   const { changeTick } = useApp();
@@ -103,7 +103,7 @@ type Mode = "decide" | "documents" | "redirect";
 function DecisionForm({ detail, onSent, payers }: { detail: ThreadDetail; onSent: (msg: string) => void; payers: { code: string; name: string }[] }) {
   const t = detail.thread;
   const request = useMemo(() => requestSummary(detail), [detail]);
-  const [rows, setRows] = useState<DecisionRow[]>(() => initialRows(request?.items ?? []));
+  const [rows, setRows] = useState<DecisionRow[]>(() => initialRows(request ? itemRows(request) : []));
   const [outcome, setOutcome] = useState<Outcome>("approve");
   const [reasons, setReasons] = useState<string[]>([]);
   const [note, setNote] = useState("");
@@ -201,12 +201,12 @@ function DecisionForm({ detail, onSent, payers }: { detail: ThreadDetail; onSent
               <span>
                 From <b>{t.counterpartyName ?? t.counterparty}</b>
               </span>
-              {request?.policyNumber && (
+              {request?.policy?.number && (
                 <span>
-                  Policy <span className="mono">{request.policyNumber}</span>
+                  Policy <span className="mono">{request.policy.number}</span>
                 </span>
               )}
-              {request?.diagnoses.length ? <span>Diagnosis <span className="mono">{request.diagnoses.map((x) => x.code).join(", ")}</span> {request.diagnoses[0]?.display}</span> : null}
+              {request?.diagnoses?.length ? <span>Diagnosis <span className="mono">{request.diagnoses.map((x) => x.code).join(", ")}</span> {request.diagnoses[0]?.display}</span> : null}
               <a href={`#/thread/${encodeURIComponent(t.correlationId)}`}>Open timeline</a>
             </div>
           </div>
@@ -369,7 +369,7 @@ function DecisionForm({ detail, onSent, payers }: { detail: ThreadDetail; onSent
         <div className="card">
           <div className="card-head">Request</div>
           <div className="card-body">
-            <SummaryView value={detail.timeline.find((n) => n.summary)?.summary ?? null} />
+            <SummaryView value={request} />
           </div>
         </div>
       )}
