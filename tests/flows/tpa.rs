@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use hcx_console::PollerOptions;
 use hcx_console::demo::LocalExchange;
 use hcx_console::dto::{DecisionForm, ItemDecision};
-use hcx_console::PollerOptions;
 use hcx_protocol::Action;
 use hcx_sandbox::{Scenario, SendRequest};
 use rust_decimal::Decimal;

@@ -104,9 +104,7 @@ pub fn read_secrets(app_id: &str, profile_id: &str) -> ProfileSecrets {
 /// Whether any of the profile's secrets still sits in the keychain.
 pub fn keychain_has_any(app_id: &str, profile_id: &str) -> bool {
     let store = KeychainStore::new(app_id);
-    SecretKind::ALL
-        .iter()
-        .any(|k| store.get(profile_id, *k).ok().flatten().is_some())
+    SecretKind::ALL.iter().any(|k| store.get(profile_id, *k).ok().flatten().is_some())
 }
 
 /// Every file under `dir` whose name says it is an SQLite database (or its WAL/SHM).
@@ -119,10 +117,10 @@ pub fn sqlite_files(dir: &Path) -> Vec<PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if let Some(name) = p.file_name().and_then(|n| n.to_str()) {
-                if name.contains(".sqlite") || name.contains(".db") {
-                    out.push(p);
-                }
+            } else if let Some(name) = p.file_name().and_then(|n| n.to_str())
+                && (name.contains(".sqlite") || name.contains(".db"))
+            {
+                out.push(p);
             }
         }
     }
@@ -132,18 +130,10 @@ pub fn sqlite_files(dir: &Path) -> Vec<PathBuf> {
 /// Needles that would reveal a secret: the PEM marker, the key's base64 DER (whole and its
 /// first PEM line), the password and the token.
 pub fn secret_needles(s: &ProfileSecrets) -> Vec<(String, String)> {
-    let der_b64: String = s
-        .private_key_pem
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect::<Vec<_>>()
-        .join("");
-    let first_line = s
-        .private_key_pem
-        .lines()
-        .find(|l| !l.starts_with("-----"))
-        .unwrap_or_default()
-        .to_owned();
+    let der_b64: String =
+        s.private_key_pem.lines().filter(|l| !l.starts_with("-----")).collect::<Vec<_>>().join("");
+    let first_line =
+        s.private_key_pem.lines().find(|l| !l.starts_with("-----")).unwrap_or_default().to_owned();
     vec![
         ("the key's base64 DER".to_owned(), der_b64),
         ("the key's first PEM line".to_owned(), first_line),
@@ -153,7 +143,12 @@ pub fn secret_needles(s: &ProfileSecrets) -> Vec<(String, String)> {
 }
 
 /// Asserts `haystack` (named `what`) holds none of `needles` and no private-key PEM.
-pub fn assert_no_secrets(what: &str, haystack: &[u8], needles: &[(String, String)], pem_marker: bool) {
+pub fn assert_no_secrets(
+    what: &str,
+    haystack: &[u8],
+    needles: &[(String, String)],
+    pem_marker: bool,
+) {
     let text = String::from_utf8_lossy(haystack);
     if pem_marker {
         assert!(
@@ -167,5 +162,39 @@ pub fn assert_no_secrets(what: &str, haystack: &[u8], needles: &[(String, String
             !text.contains(needle.as_str()),
             "{what} contains {name}; secrets must live only in the keychain"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secrets() -> ProfileSecrets {
+        ProfileSecrets {
+            private_key_pem: "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n".into(),
+            password: "s3cret-password".into(),
+            bridge_token: "tok-0123456789".into(),
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "contains the gateway password")]
+    fn the_scan_finds_a_leaked_password() {
+        let needles = secret_needles(&secrets());
+        assert_no_secrets("a log", b"login with s3cret-password ok", &needles, true);
+    }
+
+    #[test]
+    #[should_panic(expected = "contains the key's base64 DER")]
+    fn the_scan_finds_key_material_without_pem_markers() {
+        let needles = secret_needles(&secrets());
+        let leaked = b"blob MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7 end";
+        assert_no_secrets("a database", leaked, &needles, false);
+    }
+
+    #[test]
+    fn clean_text_passes() {
+        let needles = secret_needles(&secrets());
+        assert_no_secrets("a log", b"INFO sent /preauth/submit", &needles, true);
     }
 }

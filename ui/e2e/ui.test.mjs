@@ -84,6 +84,9 @@ describe("billing clerk", () => {
     await summary.waitFor();
     assert.match(await summary.innerText(), /Approved/, "the summary tab shows the decision");
     assert.match(await summary.innerText(), /2,500\.50/, "the summary lists the items with exact prices");
+    assert.match(await summary.innerText(), /Laparoscopic appendicectomy/, "the payer's items carry the preauth's descriptions");
+    assert.match(await summary.innerText(), /Preauth reference\s+PA-/, "the summary shows the payer's preauth reference");
+    assert.match(await summary.innerText(), /Insurer\s+Demo Payer General Insurance/, "the summary names the insurer");
     assert.match(await page.getByTestId("next-actions").innerText(), /Submit claim/, "after approval the next step is the claim");
     await shot(page, "thread-approved");
 

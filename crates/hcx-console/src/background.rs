@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use hcx_bridge::{MailboxClient, MailboxToken, PollerHandle, PollerOptions, PollerState, spawn_poller};
+use hcx_bridge::{
+    MailboxClient, MailboxToken, PollerHandle, PollerOptions, PollerState, spawn_poller,
+};
 use hcx_keys::SecretKind;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -119,7 +121,9 @@ impl Console {
                 // Sleep until the next row is due, something is queued here, or the poll
                 // interval passes (rows queued by another process).
                 let wait = match console.next_due() {
-                    Ok(Some(due)) => (due - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(poll),
+                    Ok(Some(due)) => {
+                        (due - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(poll)
+                    }
                     _ => poll,
                 };
                 tokio::select! {
@@ -175,14 +179,21 @@ impl Console {
         tokio::spawn(async move {
             loop {
                 let s = bridge_status(&states.borrow_and_update());
-                *console.inner.bridge_status.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = s;
+                *console
+                    .inner
+                    .bridge_status
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = s;
                 tokio::select! {
                     () = stop.cancelled() => break,
                     changed = states.changed() => if changed.is_err() { break },
                 }
             }
-            *console.inner.bridge_status.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
-                BridgeStatus::Stopped;
+            *console
+                .inner
+                .bridge_status
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = BridgeStatus::Stopped;
         });
         Ok(Some(BridgePoller { handle, _status: StatusForwarder { cancel } }))
     }

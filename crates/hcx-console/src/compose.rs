@@ -12,14 +12,14 @@ use hcx_fhir::build::{
 };
 use hcx_fhir::{AttachmentBuilder, Severity};
 use hcx_protocol::{Action, Headers, Status};
-use hcx_store::{
-    MessageDirection, NewThread, Profile, ThreadDirection, ThreadState, UseCase,
-};
+use hcx_store::{MessageDirection, NewThread, Profile, ThreadDirection, ThreadState, UseCase};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use crate::console::{Console, audit};
-use crate::dto::{AttachmentForm, ComposeForm, FindingView, QueryAnswerForm, SendReceipt, ThreadSummary};
+use crate::dto::{
+    AttachmentForm, ComposeForm, FindingView, QueryAnswerForm, SendReceipt, ThreadSummary,
+};
 use crate::error::{ConsoleError, Result};
 use crate::outbox::{Outgoing, advance};
 use crate::payload;
@@ -90,9 +90,10 @@ fn documents(attachments: &[AttachmentForm]) -> Result<Vec<hcx_fhir::types::Atta
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(a.data_base64.trim())
-                .map_err(|e| ConsoleError::input(format!("attachments[{i}].dataBase64"), e.to_string()))?;
+            let bytes =
+                base64::engine::general_purpose::STANDARD.decode(a.data_base64.trim()).map_err(
+                    |e| ConsoleError::input(format!("attachments[{i}].dataBase64"), e.to_string()),
+                )?;
             Ok(AttachmentBuilder::from_bytes(&bytes, &a.content_type, &a.title)?
                 .with_creation(Utc::now())
                 .attachment)
@@ -342,7 +343,10 @@ impl Console {
         if action.is_callback() || use_case_for(action).is_none() {
             return Err(ConsoleError::input(
                 "action",
-                format!("{} does not start a cycle; answer cycles with their own commands", action.path()),
+                format!(
+                    "{} does not start a cycle; answer cycles with their own commands",
+                    action.path()
+                ),
             ));
         }
         if !bundle.is_object() {
@@ -413,11 +417,14 @@ impl Console {
         }
         let (query_headers, query_payload) = self
             .last_incoming(&profile, &form.correlation_id, Action::CommunicationRequest)?
-            .ok_or_else(|| ConsoleError::NotAllowed("no query message found in this cycle".into()))?;
+            .ok_or_else(|| {
+                ConsoleError::NotAllowed("no query message found in this cycle".into())
+            })?;
         let query = query_payload.as_ref().map(payload::summary_of);
         let own = self.first_outgoing_payload(&profile, &form.correlation_id)?;
         let own_summary = own.as_ref().map(payload::summary_of);
-        let payer_code = query_headers.sender_code().unwrap_or(&thread.counterparty_code).to_owned();
+        let payer_code =
+            query_headers.sender_code().unwrap_or(&thread.counterparty_code).to_owned();
         let input = CommunicationInput {
             communication_number: short_id("COM"),
             request_number: query
@@ -443,8 +450,9 @@ impl Console {
             message: Some(form.text.clone()).filter(|t| !t.trim().is_empty()),
             attachments: documents(&form.attachments)?,
         };
-        let bundle = serde_json::to_value(build::communication_bundle(&input, &mut BuildContext::live())?)
-            .map_err(hcx_fhir::Error::from)?;
+        let bundle =
+            serde_json::to_value(build::communication_bundle(&input, &mut BuildContext::live())?)
+                .map_err(hcx_fhir::Error::from)?;
         let headers = Headers::callback_to(&query_headers, Status::ResponseComplete);
         self.queue(
             &profile,
@@ -464,8 +472,12 @@ impl Console {
     pub async fn acknowledge_payment(&self, correlation_id: &str) -> Result<SendReceipt> {
         let profile = self.active()?;
         let thread = self.thread_row(&profile, correlation_id)?;
-        if thread.use_case != UseCase::PaymentNotice || thread.direction != ThreadDirection::Incoming {
-            return Err(ConsoleError::NotAllowed(format!("{correlation_id} is not a payment notice")));
+        if thread.use_case != UseCase::PaymentNotice
+            || thread.direction != ThreadDirection::Incoming
+        {
+            return Err(ConsoleError::NotAllowed(format!(
+                "{correlation_id} is not a payment notice"
+            )));
         }
         if thread.state != ThreadState::Received {
             return Err(ConsoleError::NotAllowed(format!(
@@ -475,7 +487,9 @@ impl Console {
         }
         let (headers, notice) = self
             .last_incoming(&profile, correlation_id, Action::PaymentNoticeRequest)?
-            .ok_or_else(|| ConsoleError::NotAllowed("the payment notice was not readable".into()))?;
+            .ok_or_else(|| {
+                ConsoleError::NotAllowed("the payment notice was not readable".into())
+            })?;
         let reply = Headers::callback_to(&headers, Status::ResponseComplete);
         self.queue(
             &profile,
@@ -523,7 +537,8 @@ impl Console {
     pub async fn retry(&self, correlation_id: &str) -> Result<SendReceipt> {
         let profile = self.active()?;
         let thread = self.thread_row(&profile, correlation_id)?;
-        if thread.state == ThreadState::Redirected && thread.direction == ThreadDirection::Outgoing {
+        if thread.state == ThreadState::Redirected && thread.direction == ThreadDirection::Outgoing
+        {
             let target = self
                 .read(|r| {
                     Ok(r.thread_timeline(&profile.id, correlation_id)?
@@ -540,12 +555,21 @@ impl Console {
                         .and_then(Headers::from_value)
                         .and_then(|h| h.redirect_to().map(str::to_owned))
                 })
-                .ok_or_else(|| ConsoleError::NotAllowed("the redirect names no participant".into()))?;
-            let payload = self
-                .first_outgoing_payload(&profile, correlation_id)?
-                .ok_or_else(|| ConsoleError::NotAllowed("the original request is not stored".into()))?;
+                .ok_or_else(|| {
+                    ConsoleError::NotAllowed("the redirect names no participant".into())
+                })?;
+            let payload =
+                self.first_outgoing_payload(&profile, correlation_id)?.ok_or_else(|| {
+                    ConsoleError::NotAllowed("the original request is not stored".into())
+                })?;
             let action = request_action(thread.use_case.as_str())?;
-            return self.queue_request(&profile, action, &target, payload, thread.workflow_id.as_deref());
+            return self.queue_request(
+                &profile,
+                action,
+                &target,
+                payload,
+                thread.workflow_id.as_deref(),
+            );
         }
         let n = self.requeue_failed(&profile, correlation_id)?;
         if n == 0 {

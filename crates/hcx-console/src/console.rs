@@ -177,12 +177,10 @@ impl Console {
                 hint: "set it with `hcx profile add … --password-env VAR` (or in Settings)",
             },
         )?;
-        let username = profile
-            .fields
-            .username
-            .clone()
-            .or_else(|| profile.fields.email.clone())
-            .ok_or_else(|| ConsoleError::input("username", "the profile has no gateway username"))?;
+        let username =
+            profile.fields.username.clone().or_else(|| profile.fields.email.clone()).ok_or_else(
+                || ConsoleError::input("username", "the profile has no gateway username"),
+            )?;
         let mut config = GatewayConfig::new(
             &profile.fields.gateway_base_url,
             &profile.fields.participant_code,

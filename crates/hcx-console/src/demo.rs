@@ -48,10 +48,9 @@ impl LocalExchange {
 
     /// The participant code of a demo counterparty.
     pub fn code(&self, kind: DemoKind) -> Result<String> {
-        self.sandbox
-            .participant(kind)
-            .map(|p| p.participant_code.clone())
-            .ok_or_else(|| ConsoleError::NotAllowed("the sandbox runs without demo participants".into()))
+        self.sandbox.participant(kind).map(|p| p.participant_code.clone()).ok_or_else(|| {
+            ConsoleError::NotAllowed("the sandbox runs without demo participants".into())
+        })
     }
 
     /// Creates a sandbox profile in `console`, generates its key, registers it on the sandbox
@@ -76,7 +75,8 @@ impl LocalExchange {
                 gateway_url: self.sandbox.base_url(),
                 dialect: Dialect::Swasth,
                 bridge_url: Some(self.bridge.base_url().to_owned()),
-                username: Some(format!("{local}-{}@example.org", &uuid::Uuid::new_v4().simple().to_string()[..6])),
+                // A unique login: the sandbox refuses an e-mail registered twice.
+                username: Some(format!("{local}-{}@example.org", uuid::Uuid::new_v4().simple())),
                 email: None,
                 password: Some(password),
                 bridge_token: Some(Secret::new(token.expose().to_owned())),
@@ -89,7 +89,8 @@ impl LocalExchange {
             password: Secret::new(admin.password.expose().to_owned()),
         };
         console.register_on_sandbox(&profile.id, &admin, &self.bridge.endpoint_url(code)).await?;
-        let gateway_cert = console.participant_certificate(&profile.id, self.sandbox.hcx_code()).await?;
+        let gateway_cert =
+            console.participant_certificate(&profile.id, self.sandbox.hcx_code()).await?;
         self.bridge.add_participant(code, token.expose(), Some(&gateway_cert))?;
         // Fill the counterparty names (the registry cache) while the exchange is reachable.
         console.counterparties_for(&profile.id, None).await?;
@@ -199,9 +200,13 @@ pub async fn run_demo(app_id: &str, timeout: Duration) -> Result<DemoReport> {
             PollerOptions { wait: Duration::from_secs(5), ..PollerOptions::default() },
         )?;
         let receipt = console.send_compose(demo_preauth(&payer, None)).await?;
-        let detail =
-            wait_for_state(&console, &receipt.correlation_id, &["complete", "rejected", "error"], timeout)
-                .await;
+        let detail = wait_for_state(
+            &console,
+            &receipt.correlation_id,
+            &["complete", "rejected", "error"],
+            timeout,
+        )
+        .await;
         if let Some(p) = poller {
             p.stop().await;
         }

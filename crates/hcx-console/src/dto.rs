@@ -288,7 +288,8 @@ pub struct ItemDecision {
 #[ts(export)]
 pub struct DecisionForm {
     pub correlation_id: String,
-    /// `approve`, `partial` or `reject`.
+    /// `approve`, `partial` (item amounts below) or `reject`: final answers. `pending`: an
+    /// interim answer (`response.partial`); decide again later.
     pub outcome: String,
     pub items: Vec<ItemDecision>,
     pub reasons: Vec<String>,

@@ -251,12 +251,14 @@ impl Console {
     }
 
     /// The current key, then the previous one during a rotation overlap.
-    fn decryption_keys(&self, profile: &Profile) -> Result<Vec<PrivateKey>> {
+    pub(crate) fn decryption_keys(&self, profile: &Profile) -> Result<Vec<PrivateKey>> {
         let store = self.inner.secrets.store_for(profile)?;
         let secrets = hcx_keys::private_keys_for_decrypt(store, &profile.id)?;
         let mut keys = Vec::with_capacity(secrets.len());
         for s in &secrets {
-            keys.push(PrivateKey::from_pem(s.expose().as_bytes()).map_err(hcx_protocol::Error::from)?);
+            keys.push(
+                PrivateKey::from_pem(s.expose().as_bytes()).map_err(hcx_protocol::Error::from)?,
+            );
         }
         Ok(keys)
     }
@@ -346,15 +348,16 @@ fn apply_effects(
                 tracing::warn!(%correlation_id, "error callback for a cycle we do not know");
             }
             advance(w, &profile.id, correlation_id, Event::Answer(kind), now)?;
-            if let Some(approved) = summary.as_ref().and_then(payload::approved) {
-                if kind != AnswerKind::Error && w.get_thread(&profile.id, correlation_id)?.is_some() {
-                    w.set_thread_amounts(
-                        &profile.id,
-                        correlation_id,
-                        &AmountUpdate { approved: Some(approved), ..AmountUpdate::default() },
-                        now,
-                    )?;
-                }
+            if let Some(approved) = summary.as_ref().and_then(payload::approved)
+                && kind != AnswerKind::Error
+                && w.get_thread(&profile.id, correlation_id)?.is_some()
+            {
+                w.set_thread_amounts(
+                    &profile.id,
+                    correlation_id,
+                    &AmountUpdate { approved: Some(approved), ..AmountUpdate::default() },
+                    now,
+                )?;
             }
         }
         a => {

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod dto;
 mod error;
 mod ingest;
+mod inspector;
 mod keys;
 mod onboarding;
 mod outbox;

@@ -59,12 +59,10 @@ impl Console {
                 hint: "add it with `hcx profile add … --password-env VAR`",
             },
         )?;
-        let username = profile
-            .fields
-            .username
-            .clone()
-            .or_else(|| profile.fields.email.clone())
-            .ok_or_else(|| ConsoleError::input("username", "the profile has no gateway username"))?;
+        let username =
+            profile.fields.username.clone().or_else(|| profile.fields.email.clone()).ok_or_else(
+                || ConsoleError::input("username", "the profile has no gateway username"),
+            )?;
         let base = format!(
             "{}/{}",
             profile.fields.gateway_base_url.trim_end_matches('/'),
@@ -89,7 +87,9 @@ impl Console {
             serde_json::from_str::<Value>(&text)
                 .ok()
                 .and_then(|v| v.get("access_token").and_then(Value::as_str).map(str::to_owned))
-                .ok_or_else(|| ConsoleError::Onboarding("the admin login returned no token".into()))?,
+                .ok_or_else(|| {
+                    ConsoleError::Onboarding("the admin login returned no token".into())
+                })?,
         );
         let mut record = json!({
             "participant_code": profile.fields.participant_code,

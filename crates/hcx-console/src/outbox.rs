@@ -115,10 +115,10 @@ pub(crate) fn enqueue(
     if let Some(event) = out.event {
         advance(w, &profile.id, &correlation_id, event, at)?;
     }
-    if let Some(amounts) = &out.amounts {
-        if w.get_thread(&profile.id, &correlation_id)?.is_some() {
-            w.set_thread_amounts(&profile.id, &correlation_id, amounts, at)?;
-        }
+    if let Some(amounts) = &out.amounts
+        && w.get_thread(&profile.id, &correlation_id)?.is_some()
+    {
+        w.set_thread_amounts(&profile.id, &correlation_id, amounts, at)?;
     }
     let body = OutboxBody {
         kind: if out.payload.is_some() { BodyKind::Jwe } else { BodyKind::Plain },
@@ -131,7 +131,8 @@ pub(crate) fn enqueue(
         correlation_id: Some(correlation_id.clone()),
         action: out.action.path().to_owned(),
         recipient_code: recipient.clone(),
-        body: serde_json::to_string(&body).map_err(|e| ConsoleError::input("payload", e.to_string()))?,
+        body: serde_json::to_string(&body)
+            .map_err(|e| ConsoleError::input("payload", e.to_string()))?,
         next_try_at: at,
         created_at: at,
     })?;
@@ -223,7 +224,9 @@ impl Console {
     async fn attempt(&self, item: OutboxItem) -> Result<()> {
         let body: OutboxBody = match serde_json::from_str(&item.body) {
             Ok(b) => b,
-            Err(e) => return self.give_up(&item, None, &format!("unreadable outbox row: {e}"), None),
+            Err(e) => {
+                return self.give_up(&item, None, &format!("unreadable outbox row: {e}"), None);
+            }
         };
         let Some((_, action)) = Action::from_path(&item.action) else {
             return self.give_up(&item, None, &format!("unknown action {}", item.action), None);

@@ -30,9 +30,9 @@ pub(crate) fn approved(s: &Summary) -> Option<Decimal> {
 /// Amount paid by a payment notice.
 pub(crate) fn paid(s: &Summary) -> Option<Decimal> {
     s.amounts.paid.as_ref().map(|a| a.value).or_else(|| {
-        s.payment.as_ref().and_then(|p| {
-            p.parts.iter().find_map(|part| part.amount.as_ref().map(|a| a.value))
-        })
+        s.payment
+            .as_ref()
+            .and_then(|p| p.parts.iter().find_map(|part| part.amount.as_ref().map(|a| a.value)))
     })
 }
 
@@ -93,7 +93,8 @@ mod tests {
 
     #[test]
     fn domain_check_wants_the_focal_resource() {
-        let claim = json!({"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Claim"}}]});
+        let claim =
+            json!({"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Claim"}}]});
         assert!(fits_action(Action::PreauthSubmit, &claim), "a preauth carries a Claim");
         assert!(
             !fits_action(Action::CoverageEligibilityCheck, &claim),

@@ -110,7 +110,11 @@ impl Console {
                     Err(e) => out.push(check("certificate", false, e.to_string())),
                 }
             }
-            _ => out.push(check("certificate", false, "skipped: needs the registry record and a key")),
+            _ => out.push(check(
+                "certificate",
+                false,
+                "skipped: needs the registry record and a key",
+            )),
         }
 
         out.push(self.endpoint_check(&profile, record.as_ref(), &client).await);
@@ -132,15 +136,21 @@ impl Console {
             return check(
                 "endpoint",
                 false,
-                format!("the registry sends callbacks to {registered:?}, not to this bridge ({expected})"),
+                format!(
+                    "the registry sends callbacks to {registered:?}, not to this bridge ({expected})"
+                ),
             );
         }
-        let probe = client.endpoint_reachable(&format!("{}/healthz", bridge.trim_end_matches('/'))).await;
+        let probe =
+            client.endpoint_reachable(&format!("{}/healthz", bridge.trim_end_matches('/'))).await;
         if !probe.reachable {
             return check(
                 "endpoint",
                 false,
-                format!("the bridge at {bridge} does not answer: {}", probe.error.unwrap_or_default()),
+                format!(
+                    "the bridge at {bridge} does not answer: {}",
+                    probe.error.unwrap_or_default()
+                ),
             );
         }
         let token = match self.inner.secrets.get(profile, SecretKind::BridgeToken) {
@@ -157,8 +167,12 @@ impl Console {
             Err(e) => return check("endpoint", false, e.to_string()),
         };
         match mailbox.poll(None, Duration::ZERO, 1).await {
-            Ok(_) => check("endpoint", true, format!("{expected} is this participant's bridge mailbox")),
-            Err(e) => check("endpoint", false, format!("the bridge refused our mailbox token: {e}")),
+            Ok(_) => {
+                check("endpoint", true, format!("{expected} is this participant's bridge mailbox"))
+            }
+            Err(e) => {
+                check("endpoint", false, format!("the bridge refused our mailbox token: {e}"))
+            }
         }
     }
 }

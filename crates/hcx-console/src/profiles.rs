@@ -77,7 +77,10 @@ impl Console {
         }
         for role in &new.roles {
             if role.parse::<hcx_protocol::Role>().is_err() {
-                return Err(ConsoleError::input("roles", format!("{role:?} is not a registry role")));
+                return Err(ConsoleError::input(
+                    "roles",
+                    format!("{role:?} is not a registry role"),
+                ));
             }
         }
         let id = uuid::Uuid::new_v4().to_string();
@@ -98,10 +101,17 @@ impl Console {
             if w.active_profile()?.is_none() {
                 w.set_active_profile(&id, now)?;
             }
-            w.append_audit(&audit(&id, None, "operator", "profile.added", serde_json::json!({
-                "participantCode": p.fields.participant_code,
-                "environment": p.fields.environment.as_str(),
-            }), now))?;
+            w.append_audit(&audit(
+                &id,
+                None,
+                "operator",
+                "profile.added",
+                serde_json::json!({
+                    "participantCode": p.fields.participant_code,
+                    "environment": p.fields.environment.as_str(),
+                }),
+                now,
+            ))?;
             Ok(w.get_profile(&id)?.unwrap_or(p))
         })?;
         // Secrets after the row exists: if the keychain refuses, the profile stays (without
@@ -124,7 +134,12 @@ impl Console {
     }
 
     /// Sets a profile's bridge: its base URL (in the store) and mailbox token (keychain).
-    pub async fn set_bridge(&self, profile_id: &str, bridge_url: &str, token: &Secret) -> Result<()> {
+    pub async fn set_bridge(
+        &self,
+        profile_id: &str,
+        bridge_url: &str,
+        token: &Secret,
+    ) -> Result<()> {
         let mut profile = self.profile(profile_id)?;
         profile.fields.bridge_url = Some(bridge_url.trim().trim_end_matches('/').to_owned());
         let now = Utc::now();
@@ -144,7 +159,14 @@ impl Console {
         let now = Utc::now();
         self.write(|w| {
             w.set_active_profile(&profile.id, now)?;
-            w.append_audit(&audit(&profile.id, None, "operator", "profile.selected", serde_json::json!({}), now))?;
+            w.append_audit(&audit(
+                &profile.id,
+                None,
+                "operator",
+                "profile.selected",
+                serde_json::json!({}),
+                now,
+            ))?;
             Ok(())
         })?;
         let p = self.profile(&profile.id)?;
@@ -188,7 +210,14 @@ impl Console {
         let now = Utc::now();
         self.write(|w| {
             w.delete_profile(profile_id)?;
-            w.append_audit(&audit(profile_id, None, "operator", "profile.deleted", serde_json::json!({}), now))?;
+            w.append_audit(&audit(
+                profile_id,
+                None,
+                "operator",
+                "profile.deleted",
+                serde_json::json!({}),
+                now,
+            ))?;
             Ok(())
         })
     }

@@ -57,7 +57,9 @@ impl Console {
             )));
         }
         let entries = self.read(|r| {
-            Ok(r.thread_timeline(&profile.id, correlation_id)?.map(|t| t.entries).unwrap_or_default())
+            Ok(r.thread_timeline(&profile.id, correlation_id)?
+                .map(|t| t.entries)
+                .unwrap_or_default())
         })?;
         entries
             .into_iter()
@@ -71,11 +73,15 @@ impl Console {
                 Some((headers, e.message.decrypted_payload.clone(), action))
             })
             .map(|(headers, payload, action)| Incoming { thread, headers, payload, action })
-            .ok_or_else(|| ConsoleError::NotAllowed("the request of this cycle was not readable".into()))
+            .ok_or_else(|| {
+                ConsoleError::NotAllowed("the request of this cycle was not readable".into())
+            })
     }
 
     fn ensure_open(thread: &Thread) -> Result<()> {
-        if ThreadState::AWAITING_OUR_ANSWER.contains(&thread.state) || thread.state == ThreadState::Query {
+        if ThreadState::AWAITING_OUR_ANSWER.contains(&thread.state)
+            || thread.state == ThreadState::Query
+        {
             Ok(())
         } else {
             Err(ConsoleError::NotAllowed(format!(
@@ -86,7 +92,9 @@ impl Console {
     }
 
     /// Decides on an incoming eligibility check, preauth, predetermination or claim:
-    /// `approve`, `partial` (item amounts from the form) or `reject`.
+    /// `approve`, `partial` (item amounts from the form) or `reject` are final answers
+    /// (`response.complete`); `pending` is an interim answer (`response.partial`) after which
+    /// the desk decides again.
     pub async fn decide(&self, form: DecisionForm) -> Result<SendReceipt> {
         let profile = self.active()?;
         let inc = self.incoming_request(&profile, &form.correlation_id)?;
@@ -130,13 +138,16 @@ impl Console {
             &inc.thread.correlation_id,
         );
         let outcome = form.outcome.trim().to_ascii_lowercase();
+        // `pending` is the protocol's interim answer (`response.partial`: a final decision
+        // follows); the others are final (`response.complete`).
+        let pending = matches!(outcome.as_str(), "pending" | "interim");
         let reject = match outcome.as_str() {
-            "approve" | "approved" | "partial" => false,
+            "approve" | "approved" | "partial" | "pending" | "interim" => false,
             "reject" | "rejected" => true,
             other => {
                 return Err(ConsoleError::input(
                     "outcome",
-                    format!("{other:?} is not approve, partial or reject"),
+                    format!("{other:?} is not approve, partial, pending or reject"),
                 ));
             }
         };
@@ -151,7 +162,9 @@ impl Console {
                 provider,
                 inforce: !reject,
                 disposition: form.note.clone().or_else(|| {
-                    Some(if reject { "Policy is not in force" } else { "Policy is in force" }.into())
+                    Some(
+                        if reject { "Policy is not in force" } else { "Policy is in force" }.into(),
+                    )
                 }),
                 items: Vec::new(),
             };
@@ -182,19 +195,16 @@ impl Console {
             let mut items = Vec::with_capacity(lines.len());
             for (seq, submitted) in &lines {
                 let decided = form.items.iter().find(|d| d.sequence == *seq);
-                let benefit = match (reject, outcome.as_str(), decided) {
+                let benefit = match (reject || pending, outcome.as_str(), decided) {
                     (true, _, _) => Decimal::ZERO,
-                    (false, "partial", Some(d)) => d
-                        .approved
-                        .trim()
-                        .replace(',', "")
-                        .parse::<Decimal>()
-                        .map_err(|_| {
+                    (false, "partial", Some(d)) => {
+                        d.approved.trim().replace(',', "").parse::<Decimal>().map_err(|_| {
                             ConsoleError::input(
                                 format!("items[{seq}].approved"),
                                 format!("{:?} is not an amount", d.approved),
                             )
-                        })?,
+                        })?
+                    }
                     _ => *submitted,
                 };
                 if benefit < Decimal::ZERO || benefit > *submitted {
@@ -204,7 +214,9 @@ impl Console {
                     ));
                 }
                 let reason = decided.and_then(|d| d.reason.clone()).or_else(|| {
-                    reject.then(|| form.reasons.first().cloned().unwrap_or_else(|| "Not covered".into()))
+                    reject.then(|| {
+                        form.reasons.first().cloned().unwrap_or_else(|| "Not covered".into())
+                    })
                 });
                 items.push(AdjudicatedItemInput {
                     item_sequence: *seq,
@@ -213,13 +225,16 @@ impl Console {
                     copay: None,
                     benefit,
                     // HL7 adjudication-reason: ar001 "not covered", ar002 "plan limit reached".
-                    reason: reason
-                        .map(|r| CodeInput::new(if benefit.is_zero() { "ar001" } else { "ar002" }, &r)),
+                    reason: reason.map(|r| {
+                        CodeInput::new(if benefit.is_zero() { "ar001" } else { "ar002" }, &r)
+                    }),
                 });
             }
             let total: Decimal = items.iter().map(|i| i.benefit).sum();
             let requested: Decimal = items.iter().map(|i| i.submitted).sum();
-            let decision = if reject || total.is_zero() {
+            let decision = if pending {
+                DecisionInput::Pending
+            } else if reject || total.is_zero() {
                 DecisionInput::Rejected
             } else if total < requested {
                 DecisionInput::PartiallyApproved
@@ -266,8 +281,13 @@ impl Console {
             let b = build::claim_response_bundle(&input, &mut ctx)?;
             (serde_json::to_value(b).map_err(hcx_fhir::Error::from)?, Some(total))
         };
-        let kind = if reject { AnswerKind::Rejected } else { AnswerKind::Complete };
-        let headers = Headers::callback_to(&inc.headers, Status::ResponseComplete);
+        let (kind, status) = match (pending, reject) {
+            (true, _) => (AnswerKind::Partial, Status::ResponsePartial),
+            (false, true) => (AnswerKind::Rejected, Status::ResponseComplete),
+            (false, false) => (AnswerKind::Complete, Status::ResponseComplete),
+        };
+        let approved_total = approved_total.filter(|_| !pending);
+        let headers = Headers::callback_to(&inc.headers, status);
         self.queue(
             &profile,
             Outgoing {
@@ -285,7 +305,11 @@ impl Console {
 
     /// Asks the hospital for documents or information on an incoming request
     /// (`communication/request` in the same cycle).
-    pub async fn request_documents(&self, correlation_id: &str, asks: Vec<String>) -> Result<SendReceipt> {
+    pub async fn request_documents(
+        &self,
+        correlation_id: &str,
+        asks: Vec<String>,
+    ) -> Result<SendReceipt> {
         let profile = self.active()?;
         let inc = self.incoming_request(&profile, correlation_id)?;
         Self::ensure_open(&inc.thread)?;
@@ -351,7 +375,9 @@ impl Console {
         let profile = self.active()?;
         let inc = self.incoming_request(&profile, correlation_id)?;
         if inc.thread.state != ThreadState::Received {
-            return Err(ConsoleError::NotAllowed("only an unanswered request can be redirected".into()));
+            return Err(ConsoleError::NotAllowed(
+                "only an unanswered request can be redirected".into(),
+            ));
         }
         let callback = inc.action.callback();
         if !callback.redirect_allowed() {
@@ -379,7 +405,12 @@ impl Console {
     }
 
     /// Answers an incoming request with a protocol error (e.g. `ERR_DOMAIN_PROCESSING`).
-    pub async fn respond_error(&self, correlation_id: &str, code: &str, message: &str) -> Result<SendReceipt> {
+    pub async fn respond_error(
+        &self,
+        correlation_id: &str,
+        code: &str,
+        message: &str,
+    ) -> Result<SendReceipt> {
         let profile = self.active()?;
         let inc = self.incoming_request(&profile, correlation_id)?;
         Self::ensure_open(&inc.thread)?;

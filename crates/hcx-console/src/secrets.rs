@@ -121,9 +121,7 @@ impl Secrets {
     /// A human name of the backend used for `profile` (for the key status screen).
     pub fn backend_for(&self, profile: &Profile) -> String {
         match self.store_for(profile) {
-            Ok(_) if self.keychain_works().is_ok() => {
-                hcx_keys::keychain::backend_name().to_owned()
-            }
+            Ok(_) if self.keychain_works().is_ok() => hcx_keys::keychain::backend_name().to_owned(),
             Ok(_) => "process memory (sandbox only, not persisted)".to_owned(),
             Err(_) => format!("{} (unavailable)", hcx_keys::keychain::backend_name()),
         }

@@ -10,7 +10,9 @@ use crate::views::format_amount;
 /// An ISO-8601 UTC time shown in the machine's local time zone.
 pub fn local_time(utc: &str) -> String {
     DateTime::parse_from_rfc3339(utc)
-        .map(|t| t.with_timezone(&Utc).with_timezone(&Local).format("%d %b %Y %H:%M:%S").to_string())
+        .map(|t| {
+            t.with_timezone(&Utc).with_timezone(&Local).format("%d %b %Y %H:%M:%S").to_string()
+        })
         .unwrap_or_else(|_| utc.to_owned())
 }
 
@@ -84,7 +86,14 @@ pub fn render_threads(rows: &[ThreadSummary]) -> String {
     }
     let mut out = format!(
         "{:<36}  {:<18} {:<9} {:<13} {:<24} {:>14} {:>14}  {}\n",
-        "CYCLE", "USE CASE", "DIRECTION", "STATE", "COUNTERPARTY", "REQUESTED", "APPROVED", "UPDATED"
+        "CYCLE",
+        "USE CASE",
+        "DIRECTION",
+        "STATE",
+        "COUNTERPARTY",
+        "REQUESTED",
+        "APPROVED",
+        "UPDATED"
     );
     for r in rows {
         out.push_str(&format!(

@@ -41,7 +41,7 @@ pub fn format_amount(amount: Decimal) -> String {
     let n = digits.len();
     for (i, c) in digits.iter().enumerate() {
         let remaining = n - i;
-        if i > 0 && (remaining == 3 || (remaining > 3 && (remaining - 3) % 2 == 0)) {
+        if i > 0 && (remaining == 3 || (remaining > 3 && (remaining - 3).is_multiple_of(2))) {
             grouped.push(',');
         }
         grouped.push(*c);
@@ -81,7 +81,11 @@ pub(crate) fn summary_view(t: &Thread) -> ThreadSummary {
     }
 }
 
-fn list_of<T: Copy>(values: &[String], parse: impl Fn(&str) -> Option<T>, field: &str) -> Result<Vec<T>> {
+fn list_of<T: Copy>(
+    values: &[String],
+    parse: impl Fn(&str) -> Option<T>,
+    field: &str,
+) -> Result<Vec<T>> {
     values
         .iter()
         .map(|v| parse(v).ok_or_else(|| ConsoleError::input(field, format!("unknown value {v:?}"))))
@@ -138,7 +142,8 @@ fn headline(
     let requested = summary.and_then(payload::requested);
     match kind {
         "error" => {
-            let e = error.map_or_else(|| "error".to_owned(), |e| format!("{}: {}", e.code, e.message));
+            let e =
+                error.map_or_else(|| "error".to_owned(), |e| format!("{}: {}", e.code, e.message));
             (format!("Error {e}"), None)
         }
         "redirect" => (
@@ -147,9 +152,17 @@ fn headline(
         ),
         "query" => {
             let asks = summary.map(|s| s.documents_requested.join("; ")).filter(|t| !t.is_empty());
-            (format!("Query: {}", asks.unwrap_or_else(|| "documents or information requested".into())), None)
+            (
+                format!(
+                    "Query: {}",
+                    asks.unwrap_or_else(|| "documents or information requested".into())
+                ),
+                None,
+            )
         }
-        "answer" if action == Some(Action::PaymentNoticeOnRequest) => ("Payment acknowledged".into(), None),
+        "answer" if action == Some(Action::PaymentNoticeOnRequest) => {
+            ("Payment acknowledged".into(), None)
+        }
         "answer" => {
             let docs = summary.map_or(0, |s| s.attachments.len());
             (format!("Query answered with {docs} document(s)"), None)
@@ -162,7 +175,10 @@ fn headline(
                 .map(|r| format!(" (UTR {r})"))
                 .unwrap_or_default();
             (
-                format!("Payment of {} received{utr}", money(paid).unwrap_or_else(|| "an amount".into())),
+                format!(
+                    "Payment of {} received{utr}",
+                    money(paid).unwrap_or_else(|| "an amount".into())
+                ),
                 paid,
             )
         }
@@ -196,7 +212,8 @@ fn headline(
                 "sent" => "sent",
                 _ => "accepted by the gateway",
             };
-            let amount = requested.map(|r| format!(" for {}", format_amount(r))).unwrap_or_default();
+            let amount =
+                requested.map(|r| format!(" for {}", format_amount(r))).unwrap_or_default();
             let _ = action;
             (format!("{title} {verb}{amount}"), requested)
         }
@@ -212,10 +229,10 @@ fn capitalise(s: &str) -> String {
 }
 
 fn error_of(entry: &TimelineEntry, headers: &Headers) -> Option<ErrorView> {
-    if let Some(Ok(d)) = headers.error_details() {
-        if headers.status().and_then(std::result::Result::ok) == Some(Status::ResponseError) {
-            return Some(ErrorView { code: d.code, message: d.message });
-        }
+    if let Some(Ok(d)) = headers.error_details()
+        && headers.status().and_then(std::result::Result::ok) == Some(Status::ResponseError)
+    {
+        return Some(ErrorView { code: d.code, message: d.message });
     }
     let m = &entry.message;
     if let Some(code) = &m.error_code {
@@ -245,7 +262,8 @@ fn node(thread: &Thread, entry: &TimelineEntry, with_fhir: bool) -> TimelineNode
     };
     let summary = m.decrypted_payload.as_ref().map(payload::summary_of);
     let error = error_of(entry, &headers);
-    let (headline, amount) = headline(kind, action, thread, summary.as_ref(), &headers, error.as_ref());
+    let (headline, amount) =
+        headline(kind, action, thread, summary.as_ref(), &headers, error.as_ref());
     let at = m.received_at.or(m.acked_at).or(m.sent_at).unwrap_or(m.created_at);
     TimelineNode {
         api_call_id: m.api_call_id.clone(),
@@ -286,7 +304,8 @@ fn pending_node(thread: &Thread, row: &hcx_store::OutboxItem) -> Option<Timeline
         ),
         _ => ("queued", None),
     };
-    let (headline, amount) = headline(kind, action, thread, summary.as_ref(), &headers, error.as_ref());
+    let (headline, amount) =
+        headline(kind, action, thread, summary.as_ref(), &headers, error.as_ref());
     Some(TimelineNode {
         api_call_id: row.api_call_id.clone(),
         kind: kind.to_owned(),
@@ -313,17 +332,14 @@ impl Console {
         let store_filter = hcx_store::ThreadFilter {
             profile_id: profile.id.clone(),
             states: list_of(filter.states.as_deref().unwrap_or(&[]), ThreadState::parse, "states")?,
-            use_cases: list_of(
-                filter.use_case.as_slice(),
-                UseCase::parse,
-                "useCase",
-            )?,
+            use_cases: list_of(filter.use_case.as_slice(), UseCase::parse, "useCase")?,
             direction: filter
                 .direction
                 .as_deref()
                 .map(|d| {
-                    ThreadDirection::parse(d)
-                        .ok_or_else(|| ConsoleError::input("direction", format!("unknown value {d:?}")))
+                    ThreadDirection::parse(d).ok_or_else(|| {
+                        ConsoleError::input("direction", format!("unknown value {d:?}"))
+                    })
                 })
                 .transpose()?,
             counterparty_code: filter.counterparty.clone(),
@@ -415,13 +431,19 @@ impl Console {
         })
     }
 
-    pub(crate) fn thread_summary(&self, profile: &Profile, correlation_id: &str) -> Result<ThreadSummary> {
+    pub(crate) fn thread_summary(
+        &self,
+        profile: &Profile,
+        correlation_id: &str,
+    ) -> Result<ThreadSummary> {
         Ok(summary_view(&self.thread_row(profile, correlation_id)?))
     }
 
     fn entries(&self, profile: &Profile, correlation_id: &str) -> Result<Vec<TimelineEntry>> {
         self.read(|r| {
-            Ok(r.thread_timeline(&profile.id, correlation_id)?.map(|t| t.entries).unwrap_or_default())
+            Ok(r.thread_timeline(&profile.id, correlation_id)?
+                .map(|t| t.entries)
+                .unwrap_or_default())
         })
     }
 
@@ -436,7 +458,9 @@ impl Console {
             .entries(profile, correlation_id)?
             .into_iter()
             .rev()
-            .filter(|e| e.message.direction == MessageDirection::In && e.message.error_code.is_none())
+            .filter(|e| {
+                e.message.direction == MessageDirection::In && e.message.error_code.is_none()
+            })
             .filter(|e| Action::from_path(&e.message.action).map(|(_, a)| a) == Some(action))
             .find_map(|e| {
                 let h = e.message.protected_headers.clone().and_then(Headers::from_value)?;
@@ -469,13 +493,15 @@ impl Console {
 
     /// What an earlier cycle gives a claim that follows it: workflow, claim number and the
     /// payer's preauthorisation reference.
-    pub(crate) fn related_cycle(&self, profile: &Profile, correlation_id: &str) -> Result<RelatedCycle> {
+    pub(crate) fn related_cycle(
+        &self,
+        profile: &Profile,
+        correlation_id: &str,
+    ) -> Result<RelatedCycle> {
         let thread = self.thread_row(profile, correlation_id)?;
         let own = self.first_outgoing_payload(profile, correlation_id)?;
-        let claim_number = own
-            .as_ref()
-            .map(payload::summary_of)
-            .and_then(|s| s.claim.and_then(|c| c.number));
+        let claim_number =
+            own.as_ref().map(payload::summary_of).and_then(|s| s.claim.and_then(|c| c.number));
         let pre_auth_ref = self
             .entries(profile, correlation_id)?
             .into_iter()
@@ -526,12 +552,24 @@ mod tests {
             "the payer's question"
         );
         assert_eq!(
-            node_kind(Out, Some(Action::CommunicationOnRequest), Delivery::Acknowledged, None, false),
+            node_kind(
+                Out,
+                Some(Action::CommunicationOnRequest),
+                Delivery::Acknowledged,
+                None,
+                false
+            ),
             "answer",
             "our answer to it"
         );
         assert_eq!(
-            node_kind(In, Some(Action::ClaimOnSubmit), Delivery::Received, Some(Status::ResponseComplete), false),
+            node_kind(
+                In,
+                Some(Action::ClaimOnSubmit),
+                Delivery::Received,
+                Some(Status::ResponseComplete),
+                false
+            ),
             "complete",
             "the final decision"
         );

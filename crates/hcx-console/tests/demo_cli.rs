@@ -19,7 +19,8 @@ fn hcx_demo_prints_an_approved_preauth_timeline() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "hcx demo exits 0: {stdout}\n{stderr}");
     assert!(
-        stdout.contains("Preauth to demo-payer@sandbox") || stdout.contains("Preauth to Demo Payer"),
+        stdout.contains("Preauth to demo-payer@sandbox")
+            || stdout.contains("Preauth to Demo Payer"),
         "the timeline is the preauth sent to the demo payer: {stdout}"
     );
     assert!(stdout.contains("COMPLETE"), "the preauth cycle is finished: {stdout}");
@@ -27,7 +28,10 @@ fn hcx_demo_prints_an_approved_preauth_timeline() {
         stdout.contains("Approved 39,500.00 of 39,500.00"),
         "the payer's answer approves the whole amount, shown with Indian grouping: {stdout}"
     );
-    assert!(stdout.contains("/preauth/submit") && stdout.contains("/preauth/on_submit"), "both messages are listed");
+    assert!(
+        stdout.contains("/preauth/submit") && stdout.contains("/preauth/on_submit"),
+        "both messages are listed"
+    );
     assert!(stdout.contains("Next: submitClaim"), "the next step is offered: {stdout}");
     assert!(
         !home.path().join("no-data-yet").exists(),

@@ -4,7 +4,9 @@
 //! sealed to the key before a rotation still opens.
 
 use chrono::Utc;
-use hcx_console::{Console, ConsoleOptions, Dialect, Environment, IngestOutcome, NewProfile, Secret};
+use hcx_console::{
+    Console, ConsoleOptions, Dialect, Environment, IngestOutcome, NewProfile, Secret,
+};
 use hcx_protocol::{Action, Details, Headers, ProtocolResponse, RecipientKey, payload_body, seal};
 use hcx_store::{OutboxState, Store, ThreadState};
 use serde_json::{Value, json};
@@ -64,7 +66,8 @@ async fn fixture() -> Fixture {
 }
 
 async fn our_key(f: &Fixture) -> RecipientKey {
-    let pem = f.console.key_report(&f.profile).await.expect("report").certificate_pem.expect("cert");
+    let pem =
+        f.console.key_report(&f.profile).await.expect("report").certificate_pem.expect("cert");
     RecipientKey::from_certificate_pem(pem.as_bytes()).expect("our certificate")
 }
 
@@ -97,9 +100,11 @@ fn outbox(f: &Fixture) -> Vec<(String, Value)> {
 #[tokio::test]
 async fn a_request_we_cannot_decrypt_is_kept_and_answered_with_invalid_encryption() {
     let f = fixture().await;
-    let other = hcx_protocol::PrivateKey::generate_rsa(2048).and_then(|k| k.public_key()).expect("key");
+    let other =
+        hcx_protocol::PrivateKey::generate_rsa(2048).and_then(|k| k.public_key()).expect("key");
     let headers = request_headers();
-    let body = payload_body(&seal(&headers, claim_bundle().to_string().as_bytes(), &other).expect("seal"));
+    let body =
+        payload_body(&seal(&headers, claim_bundle().to_string().as_bytes(), &other).expect("seal"));
     let out = f
         .console
         .ingest_body(&f.profile, "/v0.8/preauth/submit", body.as_bytes(), None, Utc::now())
@@ -133,7 +138,10 @@ async fn a_request_we_cannot_decrypt_is_kept_and_answered_with_invalid_encryptio
         .console
         .ingest_body(&f.profile, "/preauth/submit", body.as_bytes(), None, Utc::now())
         .expect("stored");
-    assert!(matches!(again, IngestOutcome::Duplicate { .. }), "a redelivery is recognised: {again:?}");
+    assert!(
+        matches!(again, IngestOutcome::Duplicate { .. }),
+        "a redelivery is recognised: {again:?}"
+    );
     assert_eq!(outbox(&f).len(), 1, "and answered only once");
 }
 
@@ -143,9 +151,8 @@ async fn wrong_domain_payload_and_a_readable_request() {
     let key = our_key(&f).await;
     // A patient where a claim is expected.
     let wrong = request_headers();
-    let body = payload_body(
-        &seal(&wrong, br#"{"resourceType":"Patient","id":"p"}"#, &key).expect("seal"),
-    );
+    let body =
+        payload_body(&seal(&wrong, br#"{"resourceType":"Patient","id":"p"}"#, &key).expect("seal"));
     let out = f
         .console
         .ingest_body(&f.profile, "/claim/submit", body.as_bytes(), None, Utc::now())
@@ -162,7 +169,8 @@ async fn wrong_domain_payload_and_a_readable_request() {
 
     // A proper claim opens an incoming cycle with its amount.
     let good = request_headers();
-    let body = payload_body(&seal(&good, claim_bundle().to_string().as_bytes(), &key).expect("seal"));
+    let body =
+        payload_body(&seal(&good, claim_bundle().to_string().as_bytes(), &key).expect("seal"));
     let out = f
         .console
         .ingest_body(&f.profile, "/claim/submit", body.as_bytes(), None, Utc::now())
@@ -174,7 +182,11 @@ async fn wrong_domain_payload_and_a_readable_request() {
         .expect("read")
         .expect("an incoming cycle is opened");
     assert_eq!(t.state, ThreadState::Received, "it waits for our answer");
-    assert_eq!(t.requested_amount, Some(rust_decimal::Decimal::new(1000, 0)), "amount from the bundle");
+    assert_eq!(
+        t.requested_amount,
+        Some(rust_decimal::Decimal::new(1000, 0)),
+        "amount from the bundle"
+    );
 }
 
 #[tokio::test]
@@ -191,7 +203,12 @@ async fn the_gateway_error_callback_is_accepted_and_moves_our_cycle_to_error() {
         let mut s = store(&f);
         s.write(|w| {
             w.set_thread_state(&f.profile, &receipt.correlation_id, ThreadState::Sent, Utc::now())?;
-            w.set_thread_state(&f.profile, &receipt.correlation_id, ThreadState::Acknowledged, Utc::now())
+            w.set_thread_state(
+                &f.profile,
+                &receipt.correlation_id,
+                ThreadState::Acknowledged,
+                Utc::now(),
+            )
         })
         .expect("acknowledged");
     }
@@ -206,18 +223,31 @@ async fn the_gateway_error_callback_is_accepted_and_moves_our_cycle_to_error() {
     assert!(callback.timestamp().is_none(), "the gateway's own error has no timestamp");
     let out = f
         .console
-        .ingest_body(&f.profile, "/preauth/on_submit", callback.to_json_string().as_bytes(), None, Utc::now())
+        .ingest_body(
+            &f.profile,
+            "/preauth/on_submit",
+            callback.to_json_string().as_bytes(),
+            None,
+            Utc::now(),
+        )
         .expect("accepted");
     assert!(matches!(out, IngestOutcome::Stored { error: None, .. }), "accepted as valid: {out:?}");
     let detail = f.console.get_thread(&receipt.correlation_id).await.expect("thread");
     assert_eq!(detail.thread.state, "error", "the cycle shows the error");
-    let node = detail.timeline.iter().find(|n| n.direction == "in").expect("the callback is on the timeline");
+    let node = detail
+        .timeline
+        .iter()
+        .find(|n| n.direction == "in")
+        .expect("the callback is on the timeline");
     assert_eq!(
         node.error.as_ref().map(|e| e.code.as_str()),
         Some("ERR_RECIPIENT_NOT_AVAILABLE"),
         "with the gateway's code"
     );
-    assert!(outbox(&f).iter().all(|(a, _)| a != "/preauth/on_submit"), "an error is never answered");
+    assert!(
+        outbox(&f).iter().all(|(a, _)| a != "/preauth/on_submit"),
+        "an error is never answered"
+    );
 }
 
 #[tokio::test]
@@ -228,7 +258,8 @@ async fn a_message_sealed_to_the_previous_key_still_opens_after_rotation() {
     let status = f.console.key_status(&f.profile).await.expect("status");
     assert!(status.has_previous_key, "the old key is kept for the overlap");
     let headers = request_headers();
-    let body = payload_body(&seal(&headers, claim_bundle().to_string().as_bytes(), &old).expect("seal"));
+    let body =
+        payload_body(&seal(&headers, claim_bundle().to_string().as_bytes(), &old).expect("seal"));
     let out = f
         .console
         .ingest_body(&f.profile, "/preauth/submit", body.as_bytes(), None, Utc::now())

@@ -83,7 +83,15 @@ impl Env {
 
     fn spawn_run(&self) -> Proc {
         let child = self
-            .cmd(&["run", "--retry-base-ms", "200", "--retry-max-ms", "1000", "--retry-attempts", "1000"])
+            .cmd(&[
+                "run",
+                "--retry-base-ms",
+                "200",
+                "--retry-max-ms",
+                "1000",
+                "--retry-attempts",
+                "1000",
+            ])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -149,17 +157,32 @@ fn queued_sends_survive_sigkill_and_are_delivered_exactly_once() {
     let username = "offline-clinic@example.org";
     env.run(
         &[
-            "profile", "add", "--name", "Offline Clinic", "--code", "offline-clinic@sandbox",
-            "--gateway", &base_url, "--role", "provider.hospital", "--username", username,
-            "--password-env", "CLINIC_PW",
+            "profile",
+            "add",
+            "--name",
+            "Offline Clinic",
+            "--code",
+            "offline-clinic@sandbox",
+            "--gateway",
+            &base_url,
+            "--role",
+            "provider.hospital",
+            "--username",
+            username,
+            "--password-env",
+            "CLINIC_PW",
         ],
         &[("CLINIC_PW", password)],
     );
     env.run(&["keys", "generate"], &[]);
     env.run(
         &[
-            "profile", "register-sandbox", "--admin-user",
-            admin["username"].as_str().expect("admin user"), "--admin-password-env", "ADMIN_PW",
+            "profile",
+            "register-sandbox",
+            "--admin-user",
+            admin["username"].as_str().expect("admin user"),
+            "--admin-password-env",
+            "ADMIN_PW",
         ],
         &[("ADMIN_PW", admin["password"].as_str().expect("admin password"))],
     );
@@ -170,7 +193,8 @@ fn queued_sends_survive_sigkill_and_are_delivered_exactly_once() {
     let file = fixture();
     let file = file.to_str().expect("utf-8 path");
     for _ in 0..3 {
-        let out = env.run(&["send", "preauth/submit", "--to", &payer, "--file", file, "--queue-only"], &[]);
+        let out = env
+            .run(&["send", "preauth/submit", "--to", &payer, "--file", file, "--queue-only"], &[]);
         assert!(
             String::from_utf8_lossy(&out.stdout).contains("state queued"),
             "with the exchange down the request waits in the outbox: {}",

@@ -386,8 +386,10 @@ pub struct OperatorErrorBody {
 /// The `error` object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperatorErrorInfo {
-    /// Machine code (`ERR_INVALID_APPLICATION`, `ERR_CERTIFICATE_REFUSED`, …).
-    pub code: String,
+    /// Machine code (`ERR_INVALID_APPLICATION`, `ERR_CERTIFICATE_REFUSED`, …); the gateway's
+    /// own refusals (token checks) may carry `null`.
+    #[serde(default)]
+    pub code: Option<String>,
     /// Sentence for a person.
     pub message: String,
 }

@@ -5,6 +5,8 @@
 //! decodes that segment with Java's STANDARD base64 alphabet (wire facts §5.4), so the JSON is
 //! written ASCII-only with `>`, `?`, `~` escaped, which makes its base64url identical to its
 //! standard base64. josekit is used in the tests as an independent second implementation.
+//!
+//! Needs OpenSSL 3 (algorithms are fetched once with `EVP_*_fetch`, see `KeyAlg::digest`).
 
 use std::borrow::Cow;
 use std::fmt;

@@ -109,6 +109,7 @@ async fn clerk_follows_preauth_query_and_payment_in_the_real_window() {
         "the timeline shows the clerk's own request as the gateway took it, before the answer: {kinds:?}"
     );
     p.wait_text("[data-testid=next-actions]", "Submit claim", UI_WAIT).await;
+    quiet(&p).await;
     w.screenshot("app-timeline", Some("app-timeline.png"))
         .await
         .unwrap_or_else(|e| panic!("screenshot: {e}"));
@@ -137,7 +138,10 @@ async fn clerk_follows_preauth_query_and_payment_in_the_real_window() {
     p.wait("[data-testid=answer]", UI_WAIT).await;
     p.fill("[aria-label=Answer]", "Ultrasound report and surgeon's notes attached.").await;
     attach_pdf(&p, "ultrasound.pdf", 300 * 1024).await;
-    p.wait_text(".attach-list li", "ultrasound.pdf", UI_WAIT).await;
+    // The UI read the file (FileReader) and lists it with its size.
+    let listed = p.wait_text(".attach-list li", "ultrasound.pdf", UI_WAIT).await;
+    let listed = listed.text().await.unwrap_or_default();
+    assert!(listed.contains("300 KB"), "the attached document is listed with its size: {listed:?}");
     p.click("[data-testid=send-answer]").await;
     p.wait_js(
         "the answer to return to the claim's timeline",
@@ -159,11 +163,17 @@ async fn clerk_follows_preauth_query_and_payment_in_the_real_window() {
         text.to_lowercase().contains("settled"),
         "the admission's ledger shows what was settled by the payment notice: {text:?}"
     );
+    quiet(&p).await;
     w.screenshot("app-ledger", Some("app-ledger.png"))
         .await
         .unwrap_or_else(|e| panic!("screenshot: {e}"));
 
     w.close().await.unwrap_or_else(|e| panic!("the window test left processes behind: {e}"));
+}
+
+/// Waits until no toast covers the window, for a clean screenshot (toasts last 4 s).
+async fn quiet(p: &Page<'_>) {
+    p.wait_js("the toasts to fade", "document.querySelectorAll('.toast').length === 0", UI_WAIT).await;
 }
 
 /// Puts a generated PDF of `size` bytes into the answer form's file input. WebDriver cannot
@@ -180,10 +190,8 @@ async fn attach_pdf(p: &Page<'_>, name: &str, size: usize) {
         dt.items.add(file);
         input.files = dt.files;
         input.dispatchEvent(new Event('change', { bubbles: true }));
-        return input.files.length;
     "#;
-    let n = p.js(script, vec![serde_json::json!(name), serde_json::json!(size)]).await;
-    assert_eq!(n.as_u64(), Some(1), "the file input received the document");
+    p.js(script, vec![serde_json::json!(name), serde_json::json!(size)]).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

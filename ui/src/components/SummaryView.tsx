@@ -166,14 +166,13 @@ function Eligibility({ s }: { s: Summary }) {
 
 function Payment({ s }: { s: Summary }) {
   const p = s.payment;
-  if (!p && !s.amounts.paid) return null;
+  if (!p) return null;
   const parts = p?.parts ?? [];
   return (
     <>
       <h3>Payment</h3>
       <Kv
         rows={[
-          ["Paid", s.amounts.paid ? <b><Amt a={s.amounts.paid} /></b> : null],
           ["Date", p?.date ? when(p.date) : null],
           ["Bank reference", p?.reference ? <span className="mono">{p.reference}</span> : null],
           ["Status", p?.status ?? null],
@@ -300,7 +299,7 @@ export function SummaryView({ value, headline, request }: { value: Summary | nul
       )}
       {documentsRequested.length > 0 && (
         <>
-          <h3>Documents asked for</h3>
+          <h3>Asked for</h3>
           <ul className="attach-list">
             {documentsRequested.map((doc) => (
               <li key={doc}><Icon name="file" /> {doc}</li>
@@ -314,6 +313,9 @@ export function SummaryView({ value, headline, request }: { value: Summary | nul
           {messages.map((m, i) => <div key={i} style={{ whiteSpace: "pre-wrap" }}>{m}</div>)}
         </>
       )}
+      <Payment s={s} />
+      <Eligibility s={s} />
+      <Items s={s} request={request ?? null} />
       {(p || policy || s.payer || s.provider) && (
         <>
           <h3>Patient and policy</h3>
@@ -323,7 +325,9 @@ export function SummaryView({ value, headline, request }: { value: Summary | nul
               ...(p?.identifiers ?? []).map((i): [string, ReactNode] => [i.label ?? i.kind ?? "Identifier", <span className="mono">{i.value}</span>]),
               ["Policy", policy?.number || policy?.plan ? <><span className="mono">{policy?.number ?? ""}</span>{policy?.plan ? `${policy.number ? " · " : ""}${policy.plan}` : ""}</> : null],
               ["Member id", policy?.memberId ? <span className="mono">{policy.memberId}</span> : null],
-              ["Cover", cover ? `${cover}${policy?.status && policy.status !== "active" ? ` (${policy.status})` : ""}` : (policy?.status ?? null)],
+              ["Cover", cover],
+              // "active" is what a policy normally is; only say so when it is not.
+              ["Policy status", policy?.status && policy.status !== "active" ? policy.status : null],
               ["Insurer", s.payer ? <>{s.payer.name ?? ""} {s.payer.identifiers?.[0] && <span className="mono muted small">{s.payer.identifiers[0].value}</span>}</> : null],
               ["Hospital", s.provider ? <>{s.provider.name ?? ""} {s.provider.identifiers?.[0] && <span className="mono muted small">{s.provider.identifiers[0].value}</span>}</> : null],
             ]}
@@ -357,9 +361,6 @@ export function SummaryView({ value, headline, request }: { value: Summary | nul
           </div>
         </>
       )}
-      <Items s={s} request={request ?? null} />
-      <Eligibility s={s} />
-      <Payment s={s} />
       {attachments.length > 0 && (
         <>
           <h3>Documents attached</h3>

@@ -436,7 +436,7 @@ export function createMockBackend(opts: MockOptions): MockBackend {
     atIso: string,
     approvals: (string | null)[],
     outcome: "complete" | "partial" | "rejected" | "query",
-    extra: { reasons?: string[]; documentsRequested?: string[] } = {},
+    extra: { reasons?: string[]; documentsRequested?: string[]; remarks?: string[] } = {},
   ): void {
     const t = th.summary;
     const f = facts(th);
@@ -483,6 +483,7 @@ export function createMockBackend(opts: MockOptions): MockBackend {
         reasons: extra.reasons ?? [],
         notes: [],
         preAuthRef: t.useCase === "preauth" && outcome !== "rejected" ? `PA-${t.correlationId.slice(0, 6).toUpperCase()}` : null,
+        remarks: extra.remarks,
       }),
     });
     t.state = outcome === "partial" ? "partial" : outcome === "rejected" ? "rejected" : "complete";
@@ -548,7 +549,11 @@ export function createMockBackend(opts: MockOptions): MockBackend {
     // 9. A rejected claim.
     const t9 = seedOutgoing({ useCase: "claim", patient: "Arjun Reddy", gender: "male", birthDate: "2001-02-17", abha: null, policy: "DPG-909090", diagnoses: ["J18.9"], items: [{ code: "MD05", description: "Pneumonia medical management", quantity: "1", unitPrice: "36000.00" }], openedMinAgo: 4000 });
     dispatched(t9, ago(3995));
-    decideAll(t9, ago(2500), [], "rejected", { reasons: ["Policy lapsed before admission"] });
+    // This payer's bundle points at a patient it does not include: hcx-fhir says how it coped.
+    decideAll(t9, ago(2500), [], "rejected", {
+      reasons: ["Policy lapsed before admission"],
+      remarks: ["The patient reference Patient/88231 points outside the bundle; the patient shown is taken from the policy's beneficiary."],
+    });
     // 10. Waiting in the outbox.
     const t10 = seedOutgoing({ useCase: "preauth", patient: "Kavita Joshi", gender: "female", birthDate: "1979-08-08", abha: null, policy: "DPG-123777", diagnoses: ["K35.80"], items: [{ code: "SU016A", description: "Laparoscopic appendicectomy", quantity: "1", unitPrice: "62000.00" }], openedMinAgo: 6 });
     t10.timeline.pop();

@@ -72,6 +72,12 @@ describe("the mock backend's summaries", () => {
       "Preauthorisation response",
       ["built_preauth_response_approved"],
     ],
+    [
+      "a rejection from a bundle that needed guessing",
+      claimResponseSummary(claimFacts, "r-4", decided.map((d) => ({ ...d, approved: "0.00" })), { outcome: "complete", disposition: "Rejected", reasons: ["Policy lapsed"], notes: [], preAuthRef: null, remarks: ["The patient reference Patient/1 points outside the bundle."] }),
+      "Claim response",
+      ["built_claim_response_rejected", "fixture_claimresponse"],
+    ],
     ["an eligibility answer", eligibilityResponseSummary(cycleFacts("coverageeligibility", request("coverageeligibility"), payer, provider), "r-3", "In force"), "Eligibility response", ["built_eligibility_response"]],
     ["a query", queryRequestSummary(facts, "q-1", ["Discharge summary"]), "Request for information", ["built_communication_request"]],
     ["a reply", queryReplySummary(facts, "a-1", "Attached.", [{ title: "a.pdf", contentType: "application/pdf", dataBase64: "JVBERi0=" }]), "Reply to a request for information", ["built_communication"]],

@@ -182,7 +182,7 @@ export function claimResponseSummary(
   c: CycleFacts,
   id: string,
   decided: ItemDecision[],
-  d: { outcome: "complete" | "partial"; disposition: string; reasons: string[]; notes: string[]; preAuthRef: string | null },
+  d: { outcome: "complete" | "partial"; disposition: string; reasons: string[]; notes: string[]; preAuthRef: string | null; remarks?: string[] },
 ): Summary {
   const requested = sum(decided.map((x) => x.requested));
   const approved = sum(decided.map((x) => x.approved));
@@ -208,6 +208,7 @@ export function claimResponseSummary(
       notes: some(d.notes),
     },
     items: some(items),
+    remarks: some(d.remarks ?? []),
   };
 }
 

@@ -1,0 +1,310 @@
+//! [`OperatorClient`]: the console's side of the operator's onboarding API
+//! ([`crate::operator_api`]). One method per endpoint, so each `hcx onboard …` command and each
+//! onboarding screen is a single call.
+//!
+//! Applicant endpoints are authorised by the application's own token (returned once by
+//! [`OperatorClient::submit`]); participant endpoints (payer approvals, compromise reports) by
+//! the participant's access token, fetched here from the gateway's token API with the
+//! participant's credentials; operator endpoints (outbox, queue, manual review) by the
+//! operator's credentials.
+
+use std::time::{Duration, Instant};
+
+use hcx_client::Credentials;
+use hcx_protocol::ApiVersion;
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::Mutex;
+
+use crate::error::{OnboardError, Result};
+use crate::operator_api::{
+    ApplicationStatus, ApprovalEntry, AttestResponse, CompromiseRequest, CompromiseResponse,
+    DecisionRequest, IssuedCredentials, OperatorErrorBody, OtpRequest, OutboxMessage,
+    SandboxDescriptor, SignedRequest, SubmitRequest, SubmitResponse, TriggerResponse, paths,
+};
+use crate::registration::Application;
+use crate::secret::Secret;
+
+/// Path of the gateway's token API after the version (wire facts §2.1). hcx-client keeps its
+/// token private, so the operator endpoints fetch their own with the same credentials.
+const TOKEN_PATH: &str = "/participant/auth/token/generate";
+/// Per-request timeout.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Production credentials as the console receives them (the secret goes to the keychain).
+#[derive(Debug, Clone)]
+pub struct ProductionCredentials {
+    /// Production participant code.
+    pub participant_code: String,
+    /// api-access username.
+    pub username: String,
+    /// The secret.
+    pub secret: Secret,
+}
+
+impl From<IssuedCredentials> for ProductionCredentials {
+    fn from(c: IssuedCredentials) -> Self {
+        Self { participant_code: c.participant_code, username: c.username, secret: Secret::new(c.secret) }
+    }
+}
+
+/// A submitted application and the token that follows it.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    /// Status after the operator's synchronous checks.
+    pub status: ApplicationStatus,
+    /// The application's bearer token (keep it in the keychain until the credentials are in).
+    pub applicant_token: Secret,
+}
+
+/// Client of one operator (or sandbox) at one API version.
+pub struct OperatorClient {
+    http: reqwest::Client,
+    api: String,
+    credentials: Option<Credentials>,
+    token: Mutex<Option<(Secret, Instant)>>,
+}
+
+impl std::fmt::Debug for OperatorClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperatorClient").field("api", &self.api).finish_non_exhaustive()
+    }
+}
+
+enum Auth<'a> {
+    None,
+    Bearer(&'a Secret),
+    Login,
+}
+
+impl OperatorClient {
+    /// `base_url` is the API base (`https://hcx.example/api`, the sandbox's `base_url()`).
+    pub fn new(base_url: &str, version: ApiVersion) -> Result<Self> {
+        let http = reqwest::Client::builder().timeout(TIMEOUT).build()?;
+        Ok(Self {
+            http,
+            api: format!("{}/{}", base_url.trim_end_matches('/'), version.prefix()),
+            credentials: None,
+            token: Mutex::new(None),
+        })
+    }
+
+    /// Logs in with these credentials for participant and operator endpoints.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    // ------------------------------------------------------------ certification
+
+    /// What the sandbox offers for certification.
+    pub async fn sandbox(&self) -> Result<SandboxDescriptor> {
+        self.call(Method::GET, paths::SANDBOX, Auth::None, None::<&()>).await
+    }
+
+    /// Sends a signed attest request; returns the sandbox's attestation.
+    pub async fn attest(&self, signed_request: &str) -> Result<String> {
+        let body = SignedRequest { request: signed_request.to_string() };
+        let r: AttestResponse =
+            self.call(Method::POST, paths::ATTEST, Auth::None, Some(&body)).await?;
+        Ok(r.attestation)
+    }
+
+    /// Asks the sandbox to start a cycle towards the caller (signed trigger claims).
+    pub async fn trigger(&self, signed_request: &str) -> Result<TriggerResponse> {
+        let body = SignedRequest { request: signed_request.to_string() };
+        self.call(Method::POST, paths::TRIGGER, Auth::None, Some(&body)).await
+    }
+
+    // --------------------------------------------------------------- applicant
+
+    /// Submits an application. Findings and certificate refusals come back in
+    /// [`OnboardError::Operator`].
+    pub async fn submit(&self, application: &Application) -> Result<Submitted> {
+        let body = SubmitRequest { application: application.clone() };
+        let r: SubmitResponse =
+            self.call(Method::POST, paths::APPLICATIONS, Auth::None, Some(&body)).await?;
+        Ok(Submitted { status: r.status, applicant_token: Secret::new(r.applicant_token) })
+    }
+
+    /// Status of an application.
+    pub async fn status(&self, id: &str, applicant_token: &Secret) -> Result<ApplicationStatus> {
+        let p = paths::application(id);
+        self.call(Method::GET, &p, Auth::Bearer(applicant_token), None::<&()>).await
+    }
+
+    /// Sends the OTP the registered contact received.
+    pub async fn submit_otp(
+        &self,
+        id: &str,
+        applicant_token: &Secret,
+        otp: &str,
+    ) -> Result<ApplicationStatus> {
+        let body = OtpRequest { otp: otp.trim().to_string() };
+        let p = paths::otp(id);
+        self.call(Method::POST, &p, Auth::Bearer(applicant_token), Some(&body)).await
+    }
+
+    /// Asks for a new OTP.
+    pub async fn resend_otp(&self, id: &str, applicant_token: &Secret) -> Result<ApplicationStatus> {
+        let p = paths::otp_resend(id);
+        self.call(Method::POST, &p, Auth::Bearer(applicant_token), None::<&()>).await
+    }
+
+    /// The production credentials, once; a second call is [`OnboardError::AlreadyIssued`].
+    pub async fn fetch_credentials(
+        &self,
+        id: &str,
+        applicant_token: &Secret,
+    ) -> Result<ProductionCredentials> {
+        let p = paths::credentials(id);
+        let c: IssuedCredentials =
+            self.call(Method::POST, &p, Auth::Bearer(applicant_token), None::<&()>).await?;
+        Ok(c.into())
+    }
+
+    // ------------------------------------------------------------- participant
+
+    /// Applications that name the logged-in participant as their empanelling payer.
+    pub async fn approvals(&self) -> Result<Vec<ApprovalEntry>> {
+        self.call(Method::GET, paths::APPROVALS, Auth::Login, None::<&()>).await
+    }
+
+    /// Approves or refuses (with a reason) an empanelment.
+    pub async fn decide_approval(
+        &self,
+        id: &str,
+        decision: &DecisionRequest,
+    ) -> Result<ApplicationStatus> {
+        let p = paths::approval(id);
+        self.call(Method::POST, &p, Auth::Login, Some(decision)).await
+    }
+
+    /// Reports compromised credentials: the secret is rotated (and the certificate replaced
+    /// when a new one is given). Returns the new secret, once.
+    pub async fn report_compromise(
+        &self,
+        request: &CompromiseRequest,
+    ) -> Result<(ProductionCredentials, bool)> {
+        let r: CompromiseResponse =
+            self.call(Method::POST, paths::COMPROMISE, Auth::Login, Some(request)).await?;
+        Ok((r.credentials.into(), r.encryption_cert_updated))
+    }
+
+    // ---------------------------------------------------------------- operator
+
+    /// The simulated SMS / e-mail outbox (operator credentials).
+    pub async fn outbox(&self, application_id: Option<&str>) -> Result<Vec<OutboxMessage>> {
+        let p = match application_id {
+            Some(id) => format!("{}?application_id={id}", paths::OUTBOX),
+            None => paths::OUTBOX.to_string(),
+        };
+        self.call(Method::GET, &p, Auth::Login, None::<&()>).await
+    }
+
+    /// The application queue (operator credentials), optionally one state only.
+    pub async fn queue(&self, state: Option<&str>) -> Result<Vec<ApplicationStatus>> {
+        let p = match state {
+            Some(s) => format!("{}?state={s}", paths::APPLICATIONS),
+            None => paths::APPLICATIONS.to_string(),
+        };
+        self.call(Method::GET, &p, Auth::Login, None::<&()>).await
+    }
+
+    /// Decides an application in manual review (operator credentials).
+    pub async fn decide_review(
+        &self,
+        id: &str,
+        decision: &DecisionRequest,
+    ) -> Result<ApplicationStatus> {
+        let p = paths::decision(id);
+        self.call(Method::POST, &p, Auth::Login, Some(decision)).await
+    }
+
+    // ----------------------------------------------------------------- plumbing
+
+    async fn login_token(&self) -> Result<Secret> {
+        let mut slot = self.token.lock().await;
+        if let Some((t, until)) = slot.as_ref()
+            && Instant::now() < *until
+        {
+            return Ok(t.clone());
+        }
+        let creds = self
+            .credentials
+            .as_ref()
+            .ok_or_else(|| OnboardError::Setup("this call needs credentials".into()))?;
+        let form: Vec<(&str, &str)> = match creds {
+            Credentials::Password { username, password } => {
+                vec![("username", username.as_str()), ("password", password.expose())]
+            }
+            Credentials::ApiSecret { participant_code, username, secret } => vec![
+                ("participant_code", participant_code.as_str()),
+                ("username", username.as_str()),
+                ("secret", secret.expose()),
+            ],
+        };
+        let resp = self.http.post(format!("{}{TOKEN_PATH}", self.api)).form(&form).send().await?;
+        let status = resp.status();
+        let body: serde_json::Value = resp.json().await.unwrap_or_default();
+        let Some(token) = body.get("access_token").and_then(|v| v.as_str()) else {
+            return Err(OnboardError::Operator {
+                status: status.as_u16(),
+                message: body
+                    .pointer("/error/message")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("login refused")
+                    .to_string(),
+                findings: vec![],
+                refusals: vec![],
+            });
+        };
+        let ttl = body.get("expires_in").and_then(serde_json::Value::as_u64).unwrap_or(60);
+        let t = Secret::new(token);
+        // Renew a little early so a call never leaves with a token about to die.
+        *slot = Some((t.clone(), Instant::now() + Duration::from_secs(ttl.saturating_sub(30).max(1))));
+        Ok(t)
+    }
+
+    async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Auth<'_>,
+        body: Option<&B>,
+    ) -> Result<T> {
+        let mut req = self.http.request(method, format!("{}{path}", self.api));
+        match auth {
+            Auth::None => {}
+            Auth::Bearer(t) => req = req.bearer_auth(t.expose()),
+            Auth::Login => req = req.bearer_auth(self.login_token().await?.expose()),
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = req.send().await?;
+        let status = resp.status();
+        let bytes = resp.bytes().await?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(OnboardError::from);
+        }
+        if status == StatusCode::GONE {
+            return Err(OnboardError::AlreadyIssued);
+        }
+        Err(match serde_json::from_slice::<OperatorErrorBody>(&bytes) {
+            Ok(e) => OnboardError::Operator {
+                status: status.as_u16(),
+                message: e.error.message,
+                findings: e.findings,
+                refusals: e.certificate_refusals,
+            },
+            Err(_) => OnboardError::Operator {
+                status: status.as_u16(),
+                message: String::from_utf8_lossy(&bytes).chars().take(300).collect(),
+                findings: vec![],
+                refusals: vec![],
+            },
+        })
+    }
+}
