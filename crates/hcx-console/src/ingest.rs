@@ -130,6 +130,13 @@ impl Console {
             }
             if let Some((code, _)) = &read.problem {
                 w.set_message_error(stored.id(), code.as_str())?;
+                // An unreadable request still shows on the desk, as a cycle in error.
+                if let Some(use_case) = action.filter(|a| !a.is_callback()).and_then(use_case_of)
+                    && !correlation_id.is_empty()
+                    && headers.sender_code().is_some_and(|s| !s.is_empty())
+                {
+                    open_incoming(w, &profile, use_case, headers, None, ThreadState::Error, now)?;
+                }
             } else if let Some(a) = action {
                 touched.extend(apply_effects(w, &profile, a, headers, read.payload.as_ref(), now)?);
             }
@@ -320,12 +327,28 @@ fn apply_effects(
             if w.get_thread(&profile.id, correlation_id)?.is_some() {
                 advance(w, &profile.id, correlation_id, Event::Query, now)?;
             } else {
-                open_incoming(w, profile, UseCase::Communication, headers, summary.as_ref(), now)?;
+                open_incoming(
+                    w,
+                    profile,
+                    UseCase::Communication,
+                    headers,
+                    summary.as_ref(),
+                    ThreadState::Received,
+                    now,
+                )?;
             }
         }
         Action::PaymentNoticeRequest => {
             let amount = summary.as_ref().and_then(payload::paid);
-            open_incoming(w, profile, UseCase::PaymentNotice, headers, summary.as_ref(), now)?;
+            open_incoming(
+                w,
+                profile,
+                UseCase::PaymentNotice,
+                headers,
+                summary.as_ref(),
+                ThreadState::Received,
+                now,
+            )?;
             let settled = settle_claim(w, profile, headers, amount, now)?;
             if let Some(paid) = amount {
                 // The ledger sums `settled` over every cycle, so the money is recorded on one
@@ -362,7 +385,15 @@ fn apply_effects(
         }
         a => {
             if let Some(use_case) = use_case_of(a) {
-                open_incoming(w, profile, use_case, headers, summary.as_ref(), now)?;
+                open_incoming(
+                    w,
+                    profile,
+                    use_case,
+                    headers,
+                    summary.as_ref(),
+                    ThreadState::Received,
+                    now,
+                )?;
             }
         }
     }
@@ -376,6 +407,7 @@ fn open_incoming(
     use_case: UseCase,
     headers: &Headers,
     summary: Option<&hcx_fhir::Summary>,
+    state: ThreadState,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let correlation_id = headers.correlation_id().unwrap_or_default();
@@ -386,7 +418,7 @@ fn open_incoming(
         use_case,
         counterparty_code: headers.sender_code().unwrap_or_default().to_owned(),
         direction: ThreadDirection::Incoming,
-        state: ThreadState::Received,
+        state,
         requested_amount: summary.and_then(payload::requested),
         currency: "INR".to_owned(),
         patient_label: summary.and_then(payload::patient),

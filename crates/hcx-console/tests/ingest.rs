@@ -117,6 +117,12 @@ async fn a_request_we_cannot_decrypt_is_kept_and_answered_with_invalid_encryptio
         },
         "the message is stored (nothing acknowledged is lost) and marked unreadable"
     );
+    let thread = store(&f)
+        .read()
+        .get_thread(&f.profile, headers.correlation_id().unwrap_or_default())
+        .expect("read")
+        .expect("the unreadable request still shows on the desk");
+    assert_eq!(thread.state, ThreadState::Error, "as a cycle in error");
     let rows = outbox(&f);
     assert_eq!(rows.len(), 1, "one answer is queued for the sender");
     let (action, row) = &rows[0];
@@ -268,4 +274,92 @@ async fn a_message_sealed_to_the_previous_key_still_opens_after_rotation() {
         matches!(out, IngestOutcome::Stored { error: None, .. }),
         "a counterparty that still has our old certificate can reach us: {out:?}"
     );
+}
+
+#[tokio::test]
+async fn the_inspector_opens_what_our_key_can_open_and_explains_the_rest() {
+    let f = fixture().await;
+    let key = our_key(&f).await;
+    let body = payload_body(
+        &seal(&request_headers(), claim_bundle().to_string().as_bytes(), &key).expect("seal"),
+    );
+    let v = f.console.inspect(&body).await.expect("inspect");
+    assert!(v.errors.is_empty(), "a well-formed message for us has no problems: {:?}", v.errors);
+    assert_eq!(
+        v.payload.as_ref().and_then(|p| p.get("resourceType")).and_then(Value::as_str),
+        Some("Bundle"),
+        "the payload is decrypted with the profile's key"
+    );
+    assert!(v.summary.is_some(), "and summarised");
+    assert_eq!(v.alg.as_deref(), Some("RSA-OAEP-256"), "the alg is shown");
+    let garbage = f.console.inspect("hello").await.expect("never an error");
+    assert!(!garbage.errors.is_empty(), "garbage is explained, not thrown: {garbage:?}");
+}
+
+#[tokio::test]
+async fn profiles_side_by_side_keep_their_own_keys_and_cycles() {
+    let f = fixture().await;
+    let second = f
+        .console
+        .add_profile(NewProfile {
+            name: "Second Desk".into(),
+            participant_code: "second-desk@sandbox".into(),
+            roles: vec!["agency.tpa".into()],
+            environment: Environment::Sandbox,
+            gateway_url: "http://127.0.0.1:9/api".into(),
+            dialect: Dialect::Swasth,
+            bridge_url: None,
+            username: Some("second@example.org".into()),
+            email: None,
+            password: Some(Secret::new("second-password".into())),
+            bridge_token: None,
+        })
+        .await
+        .expect("second profile");
+    let cleanup = SecondProfile(f.console.clone(), second.id.clone());
+    assert!(!second.active, "adding a profile does not switch away from the selected one");
+    f.console.generate_key(&second.id).await.expect("its own key");
+    let ours = our_key(&f).await.to_public_key_pem().expect("pem");
+    let theirs =
+        f.console.key_report(&second.id).await.expect("report").certificate_pem.expect("cert");
+    let theirs = RecipientKey::from_certificate_pem(theirs.as_bytes())
+        .and_then(|k| k.to_public_key_pem())
+        .expect("pem");
+    assert_ne!(ours, theirs, "each profile has its own key pair");
+
+    // A request for the first profile is not the second profile's business.
+    let key = our_key(&f).await;
+    let headers = request_headers();
+    let body =
+        payload_body(&seal(&headers, claim_bundle().to_string().as_bytes(), &key).expect("seal"));
+    f.console
+        .ingest_body(&f.profile, "/claim/submit", body.as_bytes(), None, Utc::now())
+        .expect("stored");
+    assert_eq!(f.console.tpa_inbox().await.expect("inbox").len(), 1, "the first desk sees it");
+    f.console.use_profile("second-desk@sandbox").await.expect("switch by code");
+    assert!(f.console.tpa_inbox().await.expect("inbox").is_empty(), "the second desk does not");
+    let status = f.console.app_status().await.expect("status");
+    assert_eq!(
+        status.profile.map(|p| p.participant_code),
+        Some("second-desk@sandbox".to_owned()),
+        "the status bar shows the selected profile"
+    );
+    f.console.use_profile(&f.profile).await.expect("switch back");
+    drop(cleanup);
+}
+
+/// Removes the second profile (and its keychain entries) even when an assertion failed.
+struct SecondProfile(Console, String);
+
+impl Drop for SecondProfile {
+    fn drop(&mut self) {
+        let (console, id) = (self.0.clone(), self.1.clone());
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map(|rt| rt.block_on(console.delete_profile(&id)))
+        })
+        .join();
+    }
 }

@@ -21,6 +21,7 @@ pub mod error;
 pub mod jwt;
 pub mod keys;
 pub mod onboard;
+pub mod operator;
 pub mod password;
 pub mod routing;
 pub mod rules;
@@ -99,6 +100,7 @@ pub struct SandboxHandle {
     tasks: Vec<JoinHandle<()>>,
     participants: Vec<ParticipantCredentials>,
     admin: AdminCredentials,
+    operator: Arc<operator::Operator>,
 }
 
 impl Sandbox {
@@ -159,7 +161,8 @@ impl Sandbox {
 
         let cancel = CancellationToken::new();
         let mut tasks = Vec::new();
-        let app = api::router(state.clone());
+        let operator = Arc::new(operator::Operator::new(state.clone(), &hcx, cancel.child_token())?);
+        let app = api::router(state.clone()).merge(operator.router());
         let stop = cancel.clone();
         tasks.push(tokio::spawn(async move {
             let served = axum::serve(listener, app)
@@ -179,7 +182,7 @@ impl Sandbox {
             start_scripted(&state, &identities, &http, &cancel, &mut tasks)?;
         }
         tracing::info!(%origin, "HCX sandbox listening");
-        Ok(SandboxHandle { state, cancel, tasks, participants, admin })
+        Ok(SandboxHandle { state, cancel, tasks, participants, admin, operator })
     }
 }
 
@@ -285,6 +288,11 @@ impl SandboxHandle {
     /// The demo provider (None when scripted counterparties are disabled).
     pub fn demo_provider(&self) -> Option<Arc<DemoProvider>> {
         self.state.demo_provider.get().cloned()
+    }
+
+    /// The operator's onboarding side (trusted sandboxes, the simulated outbox).
+    pub fn operator(&self) -> &operator::Operator {
+        &self.operator
     }
 
     /// Stops serving, dispatching and the scripted counterparties, and waits for them.

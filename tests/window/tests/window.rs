@@ -139,9 +139,13 @@ async fn clerk_follows_preauth_query_and_payment_in_the_real_window() {
     p.fill("[aria-label=Answer]", "Ultrasound report and surgeon's notes attached.").await;
     attach_pdf(&p, "ultrasound.pdf", 300 * 1024).await;
     // The UI read the file (FileReader) and lists it with its size.
-    let listed = p.wait_text(".attach-list li", "ultrasound.pdf", UI_WAIT).await;
-    let listed = listed.text().await.unwrap_or_default();
-    assert!(listed.contains("300 KB"), "the attached document is listed with its size: {listed:?}");
+    p.wait_js(
+        "the attached document to be listed with its size",
+        "[...document.querySelectorAll('.attach-list li')].some(li => \
+         li.innerText.includes('ultrasound.pdf') && li.innerText.includes('300 KB'))",
+        UI_WAIT,
+    )
+    .await;
     p.click("[data-testid=send-answer]").await;
     p.wait_js(
         "the answer to return to the claim's timeline",

@@ -6,6 +6,7 @@ import type { ItemDecision } from "./ItemDecision";
  */
 export type DecisionForm = { correlationId: string, 
 /**
- * `approve`, `partial` or `reject`.
+ * `approve`, `partial` (item amounts below) or `reject`: final answers. `pending`: an
+ * interim answer (`response.partial`); decide again later.
  */
 outcome: string, items: Array<ItemDecision>, reasons: Array<string>, note: string | null, };

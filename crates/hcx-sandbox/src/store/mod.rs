@@ -86,6 +86,8 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX scripted_tasks_due ON scripted_tasks(actor, due_ms);
     "#,
+    // 3: the operator's onboarding applications (src/operator/003_onboarding.sql).
+    include_str!("../operator/003_onboarding.sql"),
 ];
 
 /// Handle to the database; cheap to clone.
