@@ -127,6 +127,6 @@ pub(crate) async fn run_preflight(shell: State<'_, Shell>) -> Res<Vec<PreflightC
 }
 
 #[tauri::command]
-pub(crate) async fn inspect(_shell: State<'_, Shell>, _text: String) -> Res<InspectView> {
-    Err(IpcError::not_implemented("inspect"))
+pub(crate) async fn inspect(shell: State<'_, Shell>, text: String) -> Res<InspectView> {
+    Ok(shell.ready().await.inspect(&text).await?)
 }

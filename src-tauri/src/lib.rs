@@ -82,7 +82,7 @@ pub fn run() {
 /// (the status bar reads "stopped"); the window stays usable for Settings and the inspector.
 async fn start_backend<R: tauri::Runtime>(app: &tauri::AppHandle<R>, shell: &Shell) {
     let console = shell.console();
-    match startup::first_run(console).await {
+    match startup::embedded(console).await {
         Ok(Some(embedded)) => shell.set_embedded(embedded).await,
         Ok(None) => {}
         Err(e) => tracing::error!(error = %e, "could not start the embedded sandbox"),

@@ -1,20 +1,37 @@
-//! Start-up: where the data lives, which keychain namespace is used, and the first run on the
-//! embedded sandbox.
+//! Start-up: where the data lives, which keychain namespace is used, and the embedded sandbox
+//! (created on the first run, resumed on later runs).
 //!
 //! Environment knobs (all optional):
 //! - `HCX_DATA`: the data directory (default: the OS app-data directory of `in.hcx.console`).
 //! - `HCX_APP_ID`: the keychain namespace (default `hcx_keys::APP_ID`); tests use a throw-away
 //!   one so they never touch a user's keys.
+//!
+//! ADAPTER, to move into hcx-console: `hcx_console::demo::LocalExchange` starts an exchange on
+//! random ports, and the bridge keeps its mailboxes in memory, so a second start would leave the
+//! clinic's profile pointing at ports nobody listens on. This module therefore records the
+//! ports of the first run (`embedded/ports.json`), restarts the exchange on them, and serves the
+//! clinic's mailbox again with fresh bridge credentials (and a fresh gateway password and key
+//! when the sandbox-only memory secret store lost them with the previous process).
 
-use std::path::PathBuf;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 
+use hcx_bridge::{Bridge, BridgeConfig};
 use hcx_console::demo::LocalExchange;
-use hcx_console::{Console, ConsoleError, ConsoleOptions};
+use hcx_console::dto::{Environment, ProfileView};
+use hcx_console::{Console, ConsoleError, ConsoleOptions, SandboxAdmin, Secret};
+use hcx_sandbox::{Sandbox, SandboxConfig};
+use serde::{Deserialize, Serialize};
 
 /// Sub-directory of the data directory that holds the embedded exchange and bridge.
 const EMBEDDED_DIR: &str = "embedded";
+/// The ports the embedded exchange listens on, fixed at its first start.
+const PORTS_FILE: &str = "ports.json";
 /// The participant the first run creates on the embedded sandbox.
 const DEMO_CLINIC: (&str, &str, &str) = ("Demo Clinic", "demo-clinic@sandbox", "provider.hospital");
+/// Same as hcx-console's `demo::INSECURE_BRIDGE` (private there): loopback only, until the
+/// sandbox's fractional JWT timestamps and the bridge agree (hcx-console README, Known gaps).
+const INSECURE_BRIDGE: bool = true;
 
 /// Console options from the environment, with `default_data_dir` when `HCX_DATA` is unset.
 pub(crate) fn options(default_data_dir: PathBuf) -> ConsoleOptions {
@@ -41,16 +58,155 @@ impl Embedded {
     }
 }
 
-/// First run (no profile yet): starts the embedded sandbox and bridge, and creates the demo
-/// clinic's profile on them. `Ok(None)` when profiles already exist.
-pub(crate) async fn first_run(console: &Console) -> Result<Option<Embedded>, ConsoleError> {
-    if !console.list_profiles().await?.is_empty() {
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct Ports {
+    sandbox: u16,
+    bridge: u16,
+}
+
+/// Starts the embedded exchange when this data directory uses one: on the first run (no
+/// profile yet) it is created with the demo clinic's profile; later it is resumed on the same
+/// ports. `Ok(None)` when the console works with other exchanges only.
+pub(crate) async fn embedded(console: &Console) -> Result<Option<Embedded>, ConsoleError> {
+    let dir = console.data_dir().join(EMBEDDED_DIR);
+    let profiles = console.list_profiles().await?;
+    let embedded = if profiles.is_empty() {
+        first_run(console, &dir).await?
+    } else if let Some(ports) = read_ports(&dir)? {
+        resume(console, &dir, ports, &profiles).await?
+    } else {
         return Ok(None);
-    }
-    let exchange = LocalExchange::start(&console.data_dir().join(EMBEDDED_DIR), false).await?;
+    };
+    console.set_embedded_sandbox(true);
+    Ok(Some(embedded))
+}
+
+async fn first_run(console: &Console, dir: &Path) -> Result<Embedded, ConsoleError> {
+    let exchange = start_exchange(dir, None).await?;
+    let ports = Ports {
+        sandbox: port_of(&exchange.sandbox.base_url())?,
+        bridge: exchange.bridge.local_addr().port(),
+    };
+    write_ports(dir, ports)?;
     let (name, code, role) = DEMO_CLINIC;
     let profile = exchange.onboard(console, name, code, &[role]).await?;
-    console.set_embedded_sandbox(true);
-    tracing::info!(profile = %profile.id, gateway = %profile.gateway_url, "embedded sandbox ready");
-    Ok(Some(Embedded { exchange }))
+    tracing::info!(profile = %profile.id, gateway = %profile.gateway_url, "embedded sandbox created");
+    Ok(Embedded { exchange })
+}
+
+async fn resume(
+    console: &Console,
+    dir: &Path,
+    ports: Ports,
+    profiles: &[ProfileView],
+) -> Result<Embedded, ConsoleError> {
+    let exchange = start_exchange(dir, Some(ports)).await?;
+    let base = exchange.sandbox.base_url();
+    for p in profiles.iter().filter(|p| p.environment == Environment::Sandbox && p.gateway_url == base) {
+        reattach(console, &exchange, p).await?;
+    }
+    tracing::info!(gateway = %base, "embedded sandbox resumed");
+    Ok(Embedded { exchange })
+}
+
+/// Serves `profile`'s mailbox on the restarted bridge and re-registers it on the sandbox.
+async fn reattach(
+    console: &Console,
+    exchange: &LocalExchange,
+    profile: &ProfileView,
+) -> Result<(), ConsoleError> {
+    if !console.key_status(&profile.id).await?.has_private_key {
+        console.generate_key(&profile.id).await?;
+    }
+    // The password may have lived in the memory-only store of the previous process: set a new
+    // one, which the re-registration below gives to the sandbox too.
+    console.set_gateway_password(&profile.id, &random_secret()?).await?;
+    let token = random_secret()?;
+    console.set_bridge(&profile.id, exchange.bridge.base_url(), &token).await?;
+    let admin = exchange.sandbox.admin_credentials();
+    let admin = SandboxAdmin {
+        username: admin.username.clone(),
+        password: Secret::new(admin.password.expose().to_owned()),
+    };
+    let endpoint = exchange.bridge.endpoint_url(&profile.participant_code);
+    console.register_on_sandbox(&profile.id, &admin, &endpoint).await?;
+    let cert = console.participant_certificate(&profile.id, exchange.sandbox.hcx_code()).await?;
+    exchange.bridge.add_participant(&profile.participant_code, token.expose(), Some(&cert))?;
+    Ok(())
+}
+
+async fn start_exchange(dir: &Path, ports: Option<Ports>) -> Result<LocalExchange, ConsoleError> {
+    let localhost = |port: u16| SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut sandbox = SandboxConfig::new(dir.join("sandbox"));
+    sandbox.bind = localhost(ports.map_or(0, |p| p.sandbox));
+    let sandbox = Sandbox::start(sandbox).await?;
+    let mut bridge = BridgeConfig::new(dir.join("bridge"));
+    bridge.bind = localhost(ports.map_or(0, |p| p.bridge));
+    bridge.insecure_skip_gateway_jwt = INSECURE_BRIDGE;
+    let bridge = match Bridge::start(bridge).await {
+        Ok(b) => b,
+        Err(e) => {
+            sandbox.shutdown().await;
+            return Err(e.into());
+        }
+    };
+    Ok(LocalExchange { sandbox, bridge })
+}
+
+fn random_secret() -> Result<Secret, ConsoleError> {
+    Ok(Secret::new(hcx_bridge::generate_token()?.expose().to_owned()))
+}
+
+fn port_of(url: &str) -> Result<u16, ConsoleError> {
+    url.split("://")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', '?']).next())
+        .and_then(|host| host.rsplit(':').next())
+        .and_then(|port| port.parse().ok())
+        .ok_or_else(|| ConsoleError::NotAllowed(format!("the embedded sandbox URL {url} has no port")))
+}
+
+fn read_ports(dir: &Path) -> Result<Option<Ports>, ConsoleError> {
+    let path = dir.join(PORTS_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(ConsoleError::Io { what: format!("reading {}", path.display()), source });
+        }
+    };
+    serde_json::from_str(&text).map(Some).map_err(|e| {
+        ConsoleError::input(path.display().to_string(), format!("not a ports file: {e}"))
+    })
+}
+
+fn write_ports(dir: &Path, ports: Ports) -> Result<(), ConsoleError> {
+    let path = dir.join(PORTS_FILE);
+    let text = serde_json::to_string(&serde_json::json!({"sandbox": ports.sandbox, "bridge": ports.bridge}))
+        .map_err(|e| ConsoleError::input("ports", e.to_string()))?;
+    std::fs::write(&path, text)
+        .map_err(|source| ConsoleError::Io { what: format!("writing {}", path.display()), source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_port_is_read_from_the_sandbox_url() {
+        assert_eq!(port_of("http://127.0.0.1:43375/api").ok(), Some(43375), "port before the path");
+        assert_eq!(port_of("http://127.0.0.1:8080").ok(), Some(8080), "port without a path");
+        assert!(port_of("http://localhost/api").is_err(), "no port is an error, not port 0");
+    }
+
+    #[test]
+    fn ports_survive_a_round_trip_and_a_missing_file_is_none() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(read_ports(dir.path()).unwrap().is_none(), "no file yet: not an embedded setup");
+        write_ports(dir.path(), Ports { sandbox: 4100, bridge: 4200 }).unwrap();
+        let back = read_ports(dir.path()).unwrap().unwrap();
+        assert_eq!((back.sandbox, back.bridge), (4100, 4200), "the next start binds the same ports");
+        std::fs::write(dir.path().join(PORTS_FILE), "garbage").unwrap();
+        assert!(read_ports(dir.path()).is_err(), "a damaged file is a clear error, not a panic");
+    }
 }

@@ -198,10 +198,13 @@ impl Console {
         Ok(Some(BridgePoller { handle, _status: StatusForwarder { cancel } }))
     }
 
-    /// Recovers interrupted sends, then starts the worker and (when configured) the poller of
-    /// the active profile.
+    /// Recovers interrupted sends (once per process: a later call, e.g. after switching
+    /// profiles, must not re-queue a row the previous worker may still be sending), then starts
+    /// the worker and (when configured) the poller of the active profile.
     pub fn start_background(&self) -> Result<Background> {
-        self.recover_outbox()?;
+        if !self.inner.recovered.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            self.recover_outbox()?;
+        }
         let worker = self.start_outbox_worker();
         let profile = self.active()?;
         let poller = self.start_bridge_poller(&profile.id)?;

@@ -76,6 +76,8 @@ pub(crate) struct Inner {
     pub(crate) embedded_sandbox: std::sync::atomic::AtomicBool,
     /// Changes not yet announced (coalesced into one `MessagesChanged`).
     pending: Mutex<PendingChanges>,
+    /// Set once `start_background` recovered interrupted sends in this process.
+    pub(crate) recovered: std::sync::atomic::AtomicBool,
 }
 
 /// Changes collected during the coalescing window.
@@ -111,6 +113,7 @@ impl Console {
                 bridge_status: Mutex::new(crate::dto::BridgeStatus::Stopped),
                 embedded_sandbox: std::sync::atomic::AtomicBool::new(false),
                 pending: Mutex::new(PendingChanges::default()),
+                recovered: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }

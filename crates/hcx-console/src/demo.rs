@@ -17,7 +17,9 @@ use crate::error::{ConsoleError, Result};
 use crate::onboarding::SandboxAdmin;
 use crate::profiles::NewProfile;
 
-/// TEMPORARY: see the report (sandbox JWT `exp` is fractional; the bridge wants an integer).
+/// TEMPORARY, local loopback only: the sandbox signs its dispatch JWT with fractional
+/// `iat`/`exp` (RFC 7519 allows them) and hcx-bridge reads them as integers, so verification
+/// would refuse every callback. Set to `false` once either side is fixed (README, Known gaps).
 const INSECURE_BRIDGE: bool = true;
 
 /// An exchange and a bridge running in this process.

@@ -109,9 +109,10 @@ pub struct Window {
     driver: Child,
     marker: String,
     log_path: PathBuf,
-    /// The app's data directory (`HCX_DATA`), inside `_temp`.
+    /// The app's data directory (`HCX_DATA`), inside `temp`.
     pub data_dir: PathBuf,
-    _temp: tempfile::TempDir,
+    /// Removed when the window is dropped; [`Window::restart`] hands it to the next window.
+    temp: Option<tempfile::TempDir>,
 }
 
 /// Name of the environment variable that tags every process a [`Window`] starts.
@@ -120,6 +121,25 @@ const MARKER_VAR: &str = "HCX_WINDOW_TEST_RUN";
 impl Window {
     /// Starts tauri-driver and opens the app on a fresh data directory.
     pub async fn open(launch: Launch) -> Result<Window> {
+        let temp = tempfile::Builder::new().prefix("hcx-window-").tempdir().map_err(|source| {
+            HarnessError::Io { what: "creating a temporary directory".into(), source }
+        })?;
+        Self::open_in(launch, temp).await
+    }
+
+    /// Closes the app and opens it again on the same data directory (and keychain namespace),
+    /// as a user restarting it would.
+    pub async fn restart(mut self, launch: Launch) -> Result<Window> {
+        let temp = self.temp.take();
+        self.close().await?;
+        let temp = temp.ok_or_else(|| HarnessError::Missing("the window lost its data dir".into()))?;
+        Self::open_in(launch, temp).await
+    }
+
+    /// Opens the app on the data directory inside `temp`. The process marker and the keychain
+    /// namespace derive from `temp`'s name, so they stay the same across a restart, as the
+    /// keychain does for a user.
+    async fn open_in(launch: Launch, temp: tempfile::TempDir) -> Result<Window> {
         check_display()?;
         let driver_bin = find_tauri_driver()?;
         check_webkit_driver()?;
@@ -133,9 +153,6 @@ impl Window {
             }
         };
 
-        let temp = tempfile::Builder::new().prefix("hcx-window-").tempdir().map_err(|source| {
-            HarnessError::Io { what: "creating a temporary directory".into(), source }
-        })?;
         let data_dir = temp.path().join("data");
         let marker = format!(
             "{}-{}",
@@ -143,7 +160,11 @@ impl Window {
             temp.path().file_name().and_then(|n| n.to_str()).unwrap_or("window")
         );
         let log_path = temp.path().join("tauri-driver.log");
-        let log = std::fs::File::create(&log_path)
+        // Appended to, so a restarted window's log follows the first one's.
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
             .map_err(|source| HarnessError::Io { what: "creating the driver log".into(), source })?;
         let log_err = log
             .try_clone()
@@ -175,7 +196,7 @@ impl Window {
             marker,
             log_path,
             data_dir,
-            _temp: temp,
+            temp: Some(temp),
         };
         window.wait_for_port(port, Duration::from_secs(20))?;
 
