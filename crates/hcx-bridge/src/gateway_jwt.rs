@@ -64,14 +64,28 @@ pub struct GatewayClaims {
     #[serde(default)]
     pub sub: Option<String>,
     /// Expiry, seconds since the epoch.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "numeric_date")]
     pub exp: Option<i64>,
     /// Not-before, seconds since the epoch.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "numeric_date")]
     pub nbf: Option<i64>,
     /// Token id.
     #[serde(default)]
     pub jti: Option<String>,
+}
+
+/// RFC 7519 NumericDate: seconds since the epoch, which "can be non-integer" (josekit, and so
+/// our sandbox, writes fractions). Fractions are dropped: a second's precision is all the expiry
+/// check needs, and rounding down never extends a token's life.
+fn numeric_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else { return Ok(None) };
+    if let Some(i) = n.as_i64() {
+        return Ok(Some(i));
+    }
+    n.as_f64()
+        .filter(|f| f.is_finite() && f.abs() < 1e15)
+        .map(|f| Some(f.floor() as i64))
+        .ok_or_else(|| serde::de::Error::custom("NumericDate out of range"))
 }
 
 #[derive(Deserialize)]
@@ -268,6 +282,18 @@ pub(crate) mod tests {
         assert!(matches!(v.verify(&none, 0), Err(JwtError::Algorithm(_))), "alg none is refused");
         assert!(matches!(v.verify("a.b", 0), Err(JwtError::Malformed(_))), "two parts");
         assert!(matches!(v.verify("é.é.é", 0), Err(JwtError::Malformed(_))), "non-base64");
+    }
+
+    #[test]
+    fn reads_fractional_numeric_dates() {
+        // josekit (and so our sandbox before it rounded) writes `exp` with a fraction; RFC 7519
+        // allows it, so a bridge that refused it would drop every callback of such a gateway.
+        let claims: GatewayClaims =
+            serde_json::from_str(r#"{"exp": 1795382608.009472, "nbf": 12.9}"#).unwrap();
+        assert_eq!(claims.exp, Some(1_795_382_608), "the fraction is dropped, not rounded up");
+        assert_eq!(claims.nbf, Some(12), "nbf follows the same rule");
+        let huge: Result<GatewayClaims, _> = serde_json::from_str(r#"{"exp": 1e300}"#);
+        assert!(huge.is_err(), "an absurd expiry is a malformed token, not a wrap-around");
     }
 
     #[test]

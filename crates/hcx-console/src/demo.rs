@@ -17,11 +17,6 @@ use crate::error::{ConsoleError, Result};
 use crate::onboarding::SandboxAdmin;
 use crate::profiles::NewProfile;
 
-/// TEMPORARY, local loopback only: the sandbox signs its dispatch JWT with fractional
-/// `iat`/`exp` (RFC 7519 allows them) and hcx-bridge reads them as integers, so verification
-/// would refuse every callback. Set to `false` once either side is fixed (README, Known gaps).
-const INSECURE_BRIDGE: bool = true;
-
 /// An exchange and a bridge running in this process.
 #[derive(Debug)]
 pub struct LocalExchange {
@@ -42,9 +37,9 @@ impl LocalExchange {
             SandboxConfig::new(&sandbox_dir)
         };
         let sandbox = Sandbox::start(config).await?;
-        let mut bridge_config = BridgeConfig::new(dir.join("bridge"));
-        bridge_config.insecure_skip_gateway_jwt = INSECURE_BRIDGE;
-        let bridge = Bridge::start(bridge_config).await?;
+        // The bridge verifies the sandbox's dispatch JWT against the sandbox's certificate, as a
+        // hosted bridge verifies the real gateway's (each participant gets it in `onboard`).
+        let bridge = Bridge::start(BridgeConfig::new(dir.join("bridge"))).await?;
         Ok(LocalExchange { sandbox, bridge })
     }
 

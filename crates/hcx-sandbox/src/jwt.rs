@@ -79,7 +79,7 @@ impl TokenService {
         user: Option<(&str, &[String])>,
         email: &str,
     ) -> Result<IssuedToken> {
-        let now = SystemTime::now();
+        let now = whole_seconds(SystemTime::now());
         let mut p = JwtPayload::new();
         p.set_subject(sub);
         p.set_issuer(&self.issuer);
@@ -113,7 +113,7 @@ impl TokenService {
 
     /// The token the dispatcher sends to recipients: `iss` = `sub` = the HCX code.
     pub fn dispatch_token(&self, hcx_code: &str) -> Result<Secret> {
-        let now = SystemTime::now();
+        let now = whole_seconds(SystemTime::now());
         let mut p = JwtPayload::new();
         p.set_subject(hcx_code);
         p.set_issuer(hcx_code);
@@ -205,4 +205,11 @@ mod tests {
         let t2 = other.issue(TokenRealm::Participant, "o", "c", &[], None, "e").expect("issue");
         assert!(s.verify(t2.access_token.expose()).is_err(), "a token signed by another key fails");
     }
+}
+
+/// The platform's tokens carry whole-second `iat`/`exp` (Keycloak and the dispatcher's JWTUtil);
+/// josekit would write fractions, which some verifiers read as an error.
+fn whole_seconds(t: SystemTime) -> SystemTime {
+    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
 }
