@@ -49,17 +49,26 @@ pub(crate) async fn list_threads(
 }
 
 #[tauri::command]
-pub(crate) async fn get_thread(shell: State<'_, Shell>, correlation_id: String) -> Res<ThreadDetail> {
+pub(crate) async fn get_thread(
+    shell: State<'_, Shell>,
+    correlation_id: String,
+) -> Res<ThreadDetail> {
     Ok(shell.ready().await.get_thread(&correlation_id).await?)
 }
 
 #[tauri::command]
-pub(crate) async fn get_workflow(shell: State<'_, Shell>, workflow_id: String) -> Res<WorkflowView> {
+pub(crate) async fn get_workflow(
+    shell: State<'_, Shell>,
+    workflow_id: String,
+) -> Res<WorkflowView> {
     Ok(shell.ready().await.get_workflow(&workflow_id).await?)
 }
 
 #[tauri::command]
-pub(crate) async fn check_compose(shell: State<'_, Shell>, form: ComposeForm) -> Res<Vec<FindingView>> {
+pub(crate) async fn check_compose(
+    shell: State<'_, Shell>,
+    form: ComposeForm,
+) -> Res<Vec<FindingView>> {
     Ok(shell.ready().await.check_compose(form).await?)
 }
 
@@ -69,7 +78,10 @@ pub(crate) async fn send_compose(shell: State<'_, Shell>, form: ComposeForm) -> 
 }
 
 #[tauri::command]
-pub(crate) async fn answer_query(shell: State<'_, Shell>, form: QueryAnswerForm) -> Res<SendReceipt> {
+pub(crate) async fn answer_query(
+    shell: State<'_, Shell>,
+    form: QueryAnswerForm,
+) -> Res<SendReceipt> {
     Ok(shell.ready().await.answer_query(form).await?)
 }
 
@@ -82,7 +94,10 @@ pub(crate) async fn acknowledge_payment(
 }
 
 #[tauri::command]
-pub(crate) async fn ask_status(shell: State<'_, Shell>, correlation_id: String) -> Res<ThreadSummary> {
+pub(crate) async fn ask_status(
+    shell: State<'_, Shell>,
+    correlation_id: String,
+) -> Res<ThreadSummary> {
     Ok(shell.ready().await.ask_status(&correlation_id).await?)
 }
 
@@ -110,7 +125,11 @@ pub(crate) async fn request_documents(
 }
 
 #[tauri::command]
-pub(crate) async fn redirect(shell: State<'_, Shell>, correlation_id: String, to: String) -> Res<SendReceipt> {
+pub(crate) async fn redirect(
+    shell: State<'_, Shell>,
+    correlation_id: String,
+    to: String,
+) -> Res<SendReceipt> {
     Ok(shell.ready().await.redirect(&correlation_id, &to).await?)
 }
 

@@ -43,7 +43,10 @@ impl Batch {
     /// Takes the batch, leaving an empty one.
     pub(crate) fn take(&mut self) -> MessagesChanged {
         let batch = std::mem::take(self);
-        MessagesChanged { correlation_ids: batch.ids.into_iter().collect(), incoming: batch.incoming }
+        MessagesChanged {
+            correlation_ids: batch.ids.into_iter().collect(),
+            incoming: batch.incoming,
+        }
     }
 }
 

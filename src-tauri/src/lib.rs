@@ -104,5 +104,6 @@ fn init_tracing() {
             "warn,hcx_console_app=info,hcx_console=info,hcx_sandbox=info,hcx_bridge=info",
         )
     });
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

@@ -17,12 +17,8 @@ pub(crate) fn text(count: u32) -> String {
 
 /// Shows "N new messages arrived". Failures are logged, never raised.
 pub(crate) fn incoming<R: Runtime>(app: &AppHandle<R>, count: u32) {
-    let shown = app
-        .notification()
-        .builder()
-        .title("HCX Participant Console")
-        .body(text(count))
-        .show();
+    let shown =
+        app.notification().builder().title("HCX Participant Console").body(text(count)).show();
     if let Err(e) = shown {
         tracing::debug!("no OS notification for {count} new message(s): {e}");
     }

@@ -102,7 +102,9 @@ async fn resume(
 ) -> Result<Embedded, ConsoleError> {
     let exchange = start_exchange(dir, Some(ports)).await?;
     let base = exchange.sandbox.base_url();
-    for p in profiles.iter().filter(|p| p.environment == Environment::Sandbox && p.gateway_url == base) {
+    for p in
+        profiles.iter().filter(|p| p.environment == Environment::Sandbox && p.gateway_url == base)
+    {
         reattach(console, &exchange, p).await?;
     }
     tracing::info!(gateway = %base, "embedded sandbox resumed");
@@ -163,7 +165,9 @@ fn port_of(url: &str) -> Result<u16, ConsoleError> {
         .and_then(|rest| rest.split(['/', '?']).next())
         .and_then(|host| host.rsplit(':').next())
         .and_then(|port| port.parse().ok())
-        .ok_or_else(|| ConsoleError::NotAllowed(format!("the embedded sandbox URL {url} has no port")))
+        .ok_or_else(|| {
+            ConsoleError::NotAllowed(format!("the embedded sandbox URL {url} has no port"))
+        })
 }
 
 fn read_ports(dir: &Path) -> Result<Option<Ports>, ConsoleError> {
@@ -182,8 +186,10 @@ fn read_ports(dir: &Path) -> Result<Option<Ports>, ConsoleError> {
 
 fn write_ports(dir: &Path, ports: Ports) -> Result<(), ConsoleError> {
     let path = dir.join(PORTS_FILE);
-    let text = serde_json::to_string(&serde_json::json!({"sandbox": ports.sandbox, "bridge": ports.bridge}))
-        .map_err(|e| ConsoleError::input("ports", e.to_string()))?;
+    let text = serde_json::to_string(
+        &serde_json::json!({"sandbox": ports.sandbox, "bridge": ports.bridge}),
+    )
+    .map_err(|e| ConsoleError::input("ports", e.to_string()))?;
     std::fs::write(&path, text)
         .map_err(|source| ConsoleError::Io { what: format!("writing {}", path.display()), source })
 }
@@ -205,7 +211,11 @@ mod tests {
         assert!(read_ports(dir.path()).unwrap().is_none(), "no file yet: not an embedded setup");
         write_ports(dir.path(), Ports { sandbox: 4100, bridge: 4200 }).unwrap();
         let back = read_ports(dir.path()).unwrap().unwrap();
-        assert_eq!((back.sandbox, back.bridge), (4100, 4200), "the next start binds the same ports");
+        assert_eq!(
+            (back.sandbox, back.bridge),
+            (4100, 4200),
+            "the next start binds the same ports"
+        );
         std::fs::write(dir.path().join(PORTS_FILE), "garbage").unwrap();
         assert!(read_ports(dir.path()).is_err(), "a damaged file is a clear error, not a panic");
     }

@@ -106,7 +106,7 @@ mod tests {
     fn entries_expire_after_the_ttl_and_can_be_dropped() {
         let pem = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/fixtures/sdk-vectors/sample-certificate.pem"
+            "/../hcx-protocol/tests/fixtures/sample-certificate.pem"
         ))
         .expect("shared fixture present (see BRIEF)");
         let key = RecipientKey::from_pem(&pem).expect("the SDK sample certificate parses");

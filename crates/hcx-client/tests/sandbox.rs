@@ -11,7 +11,7 @@ use hcx_sandbox::{DemoKind, Sandbox, SandboxConfig};
 fn eligibility_bundle() -> Vec<u8> {
     // A real FHIR sample (MIT, Swasth Digital Health Foundation; see shared/fixtures/README.md).
     let path = format!(
-        "{}/../../../shared/fixtures/fhir-samples/coverageeligibility.json",
+        "{}/../hcx-fhir/tests/fixtures/coverageeligibility.json",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))

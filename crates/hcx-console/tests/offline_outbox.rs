@@ -108,7 +108,7 @@ impl Env {
 
 fn fixture() -> PathBuf {
     // A real FHIR sample (MIT, Swasth Digital Health Foundation; see shared/fixtures/README.md).
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/fhir-samples/claims.json")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../hcx-fhir/tests/fixtures/claims.json")
 }
 
 async fn audit_events(base_url: &str, username: &str, password: &str) -> Vec<Value> {

@@ -132,7 +132,8 @@ impl Window {
     pub async fn restart(mut self, launch: Launch) -> Result<Window> {
         let temp = self.temp.take();
         self.close().await?;
-        let temp = temp.ok_or_else(|| HarnessError::Missing("the window lost its data dir".into()))?;
+        let temp =
+            temp.ok_or_else(|| HarnessError::Missing("the window lost its data dir".into()))?;
         Self::open_in(launch, temp).await
     }
 
@@ -161,11 +162,9 @@ impl Window {
         );
         let log_path = temp.path().join("tauri-driver.log");
         // Appended to, so a restarted window's log follows the first one's.
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log_path)
-            .map_err(|source| HarnessError::Io { what: "creating the driver log".into(), source })?;
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path).map_err(
+            |source| HarnessError::Io { what: "creating the driver log".into(), source },
+        )?;
         let log_err = log
             .try_clone()
             .map_err(|source| HarnessError::Io { what: "opening the driver log".into(), source })?;
@@ -190,14 +189,8 @@ impl Window {
             what: driver_bin.display().to_string(),
             source,
         })?;
-        let mut window = Window {
-            client: None,
-            driver,
-            marker,
-            log_path,
-            data_dir,
-            temp: Some(temp),
-        };
+        let mut window =
+            Window { client: None, driver, marker, log_path, data_dir, temp: Some(temp) };
         window.wait_for_port(port, Duration::from_secs(20))?;
 
         let caps = serde_json::json!({
@@ -259,7 +252,7 @@ impl Window {
         let pid = self.driver.id();
         // SIGTERM, not SIGKILL: tauri-driver stops WebKitWebDriver only on a catchable signal;
         // after a SIGKILL WebKitWebDriver is orphaned and keeps the test's stdout open.
-        let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+        let _ = quiet_kill(&["-TERM", &pid.to_string()]);
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(5) {
             if matches!(self.driver.try_wait(), Ok(Some(_))) {
@@ -269,7 +262,7 @@ impl Window {
         }
         // Then the whole process group (the app, WebKit's processes, the run script's cargo),
         // and anything tagged with our marker that left the group.
-        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).status();
+        let _ = quiet_kill(&["-KILL", "--", &format!("-{pid}")]);
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         let start = Instant::now();
@@ -282,7 +275,7 @@ impl Window {
                 return Err(HarnessError::Leftovers(left));
             }
             for p in &left {
-                let _ = Command::new("kill").args(["-KILL", &p.to_string()]).status();
+                let _ = quiet_kill(&["-KILL", &p.to_string()]);
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -299,11 +292,15 @@ impl Window {
             .await
             .map_err(|e| HarnessError::Io { what: "taking a screenshot".into(), source: io(e) })?;
         let dir = screenshot_dir();
-        std::fs::create_dir_all(&dir)
-            .map_err(|source| HarnessError::Io { what: format!("creating {}", dir.display()), source })?;
+        std::fs::create_dir_all(&dir).map_err(|source| HarnessError::Io {
+            what: format!("creating {}", dir.display()),
+            source,
+        })?;
         let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, &png)
-            .map_err(|source| HarnessError::Io { what: format!("writing {}", path.display()), source })?;
+        std::fs::write(&path, &png).map_err(|source| HarnessError::Io {
+            what: format!("writing {}", path.display()),
+            source,
+        })?;
         if let (Some(doc), Ok("1")) = (doc_name, std::env::var("HCX_UPDATE_DOC_SHOTS").as_deref()) {
             let doc_path = workspace_root().join("docs").join(doc);
             std::fs::write(&doc_path, &png).map_err(|source| HarnessError::Io {
@@ -322,6 +319,12 @@ impl Drop for Window {
             eprintln!("window test cleanup: {e}");
         }
     }
+}
+
+/// Runs `kill ARGS` with its complaints silenced ("No such process" just means the target is
+/// already gone, which is the goal).
+fn quiet_kill(args: &[&str]) -> std::io::Result<std::process::ExitStatus> {
+    Command::new("kill").args(args).stdout(Stdio::null()).stderr(Stdio::null()).status()
 }
 
 fn io(e: impl std::fmt::Display) -> std::io::Error {
@@ -351,7 +354,9 @@ fn find_tauri_driver() -> Result<PathBuf> {
         candidates.push(PathBuf::from(home).join(".cargo").join("bin").join("tauri-driver"));
     }
     candidates.into_iter().find(|p| p.is_file()).ok_or_else(|| {
-        HarnessError::Missing("tauri-driver is not installed (not on PATH nor in ~/.cargo/bin)".into())
+        HarnessError::Missing(
+            "tauri-driver is not installed (not on PATH nor in ~/.cargo/bin)".into(),
+        )
     })
 }
 
@@ -414,7 +419,8 @@ fn tagged_processes(marker: &str) -> Vec<u32> {
         .filter(|pid| {
             // Zombies are already dead (PID 1 reaps them); only running processes count.
             let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            let running = state.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z'));
+            let running =
+                state.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z'));
             running
                 && std::fs::read(format!("/proc/{pid}/environ"))
                     .map(|env| env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()))
@@ -453,8 +459,11 @@ impl<'a> Page<'a> {
 
     /// Saves `failure-<what>.png` and builds a panic message with the page text and app log.
     async fn fail(&self, what: &str, why: &str) -> String {
-        let slug: String =
-            what.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(60).collect();
+        let slug: String = what
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .take(60)
+            .collect();
         let shot = self.window.screenshot(&format!("failure-{slug}"), None).await;
         let log: String = {
             let l = self.window.log();
@@ -512,7 +521,10 @@ impl<'a> Page<'a> {
                 return v;
             }
             if start.elapsed() > limit {
-                panic!("{}", self.fail(what, &format!("still false after {} s", limit.as_secs())).await);
+                panic!(
+                    "{}",
+                    self.fail(what, &format!("still false after {} s", limit.as_secs())).await
+                );
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
@@ -559,6 +571,10 @@ impl<'a> Page<'a> {
 
     /// The current hash route, e.g. `#/thread/…`.
     pub async fn hash(&self) -> String {
-        self.js("return window.location.hash;", vec![]).await.as_str().unwrap_or_default().to_owned()
+        self.js("return window.location.hash;", vec![])
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 }

@@ -35,7 +35,12 @@ async fn wait_for_sandbox(p: &Page<'_>) {
 }
 
 /// Fills and sends the compose form of `use_case`; returns the new cycle's correlation id.
-async fn compose(p: &Page<'_>, use_case: &str, patient: &str, items: &[(&str, &str, &str, &str)]) -> String {
+async fn compose(
+    p: &Page<'_>,
+    use_case: &str,
+    patient: &str,
+    items: &[(&str, &str, &str, &str)],
+) -> String {
     p.go(&format!("#/compose/{use_case}")).await;
     p.wait("[data-testid=compose]", UI_WAIT).await;
     // The counterparties load from the sandbox registry; wait for the payer to be offered.
@@ -67,7 +72,11 @@ async fn compose(p: &Page<'_>, use_case: &str, patient: &str, items: &[(&str, &s
     .await;
     p.click("[data-testid=send]").await;
     let hash = p
-        .wait_js("the app to open the new cycle", "location.hash.startsWith('#/thread/') && location.hash", UI_WAIT)
+        .wait_js(
+            "the app to open the new cycle",
+            "location.hash.startsWith('#/thread/') && location.hash",
+            UI_WAIT,
+        )
         .await;
     let id = hash.as_str().unwrap_or_default().trim_start_matches("#/thread/").to_owned();
     assert!(!id.is_empty(), "sending opens the new cycle's timeline at #/thread/<correlation id>");
@@ -92,9 +101,8 @@ async fn clerk_follows_preauth_query_and_payment_in_the_real_window() {
         ],
     )
     .await;
-    let approved = p
-        .wait_text("[data-testid=timeline] li[data-kind=complete]", "Approved", PAYER)
-        .await;
+    let approved =
+        p.wait_text("[data-testid=timeline] li[data-kind=complete]", "Approved", PAYER).await;
     let headline = approved.text().await.unwrap_or_default();
     assert!(
         headline.contains("52,501.50"),
@@ -103,7 +111,8 @@ async fn clerk_follows_preauth_query_and_payment_in_the_real_window() {
     let kinds = p
         .js("return [...document.querySelectorAll('[data-testid=timeline] li')].map(li => li.dataset.kind);", vec![])
         .await;
-    let kinds: Vec<&str> = kinds.as_array().map(|a| a.iter().filter_map(|k| k.as_str()).collect()).unwrap_or_default();
+    let kinds: Vec<&str> =
+        kinds.as_array().map(|a| a.iter().filter_map(|k| k.as_str()).collect()).unwrap_or_default();
     assert!(
         kinds.iter().any(|k| *k == "acknowledged" || *k == "sent"),
         "the timeline shows the clerk's own request as the gateway took it, before the answer: {kinds:?}"
@@ -182,7 +191,8 @@ async fn clerk_follows_preauth_query_and_payment_in_the_real_window() {
 
 /// Waits until no toast covers the window, for a clean screenshot (toasts last 4 s).
 async fn quiet(p: &Page<'_>) {
-    p.wait_js("the toasts to fade", "document.querySelectorAll('.toast').length === 0", UI_WAIT).await;
+    p.wait_js("the toasts to fade", "document.querySelectorAll('.toast').length === 0", UI_WAIT)
+        .await;
 }
 
 /// Puts a generated PDF of `size` bytes into the answer form's file input. WebDriver cannot
@@ -218,9 +228,7 @@ async fn readme_run_command_opens_the_console_on_a_fresh_data_dir() {
         "scripts/run honours HCX_DATA: the console's database is in the fresh data dir ({})",
         db.display()
     );
-    w.screenshot("app-first-start", Some("app-first-start.png"))
-        .await
-        .unwrap_or_else(|e| panic!("screenshot: {e}"));
+    w.screenshot("app-first-start", None).await.unwrap_or_else(|e| panic!("screenshot: {e}"));
     w.close().await.unwrap_or_else(|e| panic!("the run-command test left processes behind: {e}"));
 }
 
@@ -230,24 +238,27 @@ async fn a_restart_keeps_the_history_and_the_embedded_sandbox_answers_again() {
     let w = open(Launch::Binary).await;
     let p = Page::new(&w);
     wait_for_sandbox(&p).await;
-    let before = compose(&p, "preauth", "Meera Iyer", &[("SU016A", "Appendicectomy", "1", "41000.00")]).await;
+    let before =
+        compose(&p, "preauth", "Meera Iyer", &[("SU016A", "Appendicectomy", "1", "41000.00")])
+            .await;
     p.wait_text("[data-testid=timeline] li[data-kind=complete]", "Approved", PAYER).await;
 
-    let w = w.restart(Launch::Binary).await.unwrap_or_else(|e| panic!("could not restart the app: {e}"));
+    let w = w
+        .restart(Launch::Binary)
+        .await
+        .unwrap_or_else(|e| panic!("could not restart the app: {e}"));
     let p = Page::new(&w);
     wait_for_sandbox(&p).await;
     p.go("#/queue").await;
-    let row = p
-        .wait_text(&format!("tr[data-correlation-id='{before}']"), "Meera Iyer", UI_WAIT)
-        .await;
+    let row =
+        p.wait_text(&format!("tr[data-correlation-id='{before}']"), "Meera Iyer", UI_WAIT).await;
     assert!(
         row.text().await.unwrap_or_default().contains("41,000.00"),
         "the cycle decided before the restart is still in the queue with its amount"
     );
     compose(&p, "preauth", "Kiran Rao", &[("RM01", "Ward (per day)", "2", "2750.25")]).await;
-    let approved = p
-        .wait_text("[data-testid=timeline] li[data-kind=complete]", "Approved", PAYER)
-        .await;
+    let approved =
+        p.wait_text("[data-testid=timeline] li[data-kind=complete]", "Approved", PAYER).await;
     assert!(
         approved.text().await.unwrap_or_default().contains("5,500.50"),
         "after a restart the resumed embedded sandbox still answers: 2 × 2,750.25 approved"

@@ -5,7 +5,7 @@
 //! path to stage failures, and read back every request the server saw.
 //!
 //! Fixture keys: the Swasth SDK sample key pair (MIT, Swasth Digital Health Foundation),
-//! read from /work/shared/fixtures/sdk-vectors.
+//! read from crates/hcx-protocol/tests/fixtures (copies of shared/fixtures/sdk-vectors).
 
 #![allow(dead_code)] // each test binary uses a different subset
 
@@ -36,7 +36,7 @@ pub const ACK_TS: i64 = 1_692_278_029_019;
 
 pub fn fixture(name: &str) -> String {
     let path =
-        format!("{}/../../../shared/fixtures/sdk-vectors/{name}", env!("CARGO_MANIFEST_DIR"));
+        format!("{}/../hcx-protocol/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
 }
 
