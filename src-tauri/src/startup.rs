@@ -29,9 +29,6 @@ const EMBEDDED_DIR: &str = "embedded";
 const PORTS_FILE: &str = "ports.json";
 /// The participant the first run creates on the embedded sandbox.
 const DEMO_CLINIC: (&str, &str, &str) = ("Demo Clinic", "demo-clinic@sandbox", "provider.hospital");
-/// Same as hcx-console's `demo::INSECURE_BRIDGE` (private there): loopback only, until the
-/// sandbox's fractional JWT timestamps and the bridge agree (hcx-console README, Known gaps).
-const INSECURE_BRIDGE: bool = true;
 
 /// Console options from the environment, with `default_data_dir` when `HCX_DATA` is unset.
 pub(crate) fn options(default_data_dir: PathBuf) -> ConsoleOptions {
@@ -142,9 +139,10 @@ async fn start_exchange(dir: &Path, ports: Option<Ports>) -> Result<LocalExchang
     let mut sandbox = SandboxConfig::new(dir.join("sandbox"));
     sandbox.bind = localhost(ports.map_or(0, |p| p.sandbox));
     let sandbox = Sandbox::start(sandbox).await?;
+    // As in `LocalExchange::start`, the bridge verifies the sandbox's dispatch JWT with the
+    // sandbox's certificate, given to it per participant (`onboard`, `reattach`).
     let mut bridge = BridgeConfig::new(dir.join("bridge"));
     bridge.bind = localhost(ports.map_or(0, |p| p.bridge));
-    bridge.insecure_skip_gateway_jwt = INSECURE_BRIDGE;
     let bridge = match Bridge::start(bridge).await {
         Ok(b) => b,
         Err(e) => {

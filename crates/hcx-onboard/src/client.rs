@@ -45,7 +45,11 @@ pub struct ProductionCredentials {
 
 impl From<IssuedCredentials> for ProductionCredentials {
     fn from(c: IssuedCredentials) -> Self {
-        Self { participant_code: c.participant_code, username: c.username, secret: Secret::new(c.secret) }
+        Self {
+            participant_code: c.participant_code,
+            username: c.username,
+            secret: Secret::new(c.secret),
+        }
     }
 }
 
@@ -147,7 +151,11 @@ impl OperatorClient {
     }
 
     /// Asks for a new OTP.
-    pub async fn resend_otp(&self, id: &str, applicant_token: &Secret) -> Result<ApplicationStatus> {
+    pub async fn resend_otp(
+        &self,
+        id: &str,
+        applicant_token: &Secret,
+    ) -> Result<ApplicationStatus> {
         let p = paths::otp_resend(id);
         self.call(Method::POST, &p, Auth::Bearer(applicant_token), None::<&()>).await
     }
@@ -263,7 +271,8 @@ impl OperatorClient {
         let ttl = body.get("expires_in").and_then(serde_json::Value::as_u64).unwrap_or(60);
         let t = Secret::new(token);
         // Renew a little early so a call never leaves with a token about to die.
-        *slot = Some((t.clone(), Instant::now() + Duration::from_secs(ttl.saturating_sub(30).max(1))));
+        *slot =
+            Some((t.clone(), Instant::now() + Duration::from_secs(ttl.saturating_sub(30).max(1))));
         Ok(t)
     }
 

@@ -29,7 +29,9 @@ pub enum OnboardError {
         refusals: Vec<crate::certification::Refusal>,
     },
     /// Credentials were already fetched once (HTTP 410 Gone).
-    #[error("the production credentials were already issued once; report a compromise to get new ones")]
+    #[error(
+        "the production credentials were already issued once; report a compromise to get new ones"
+    )]
     AlreadyIssued,
     /// An HTTP call failed before an answer came back.
     #[cfg(feature = "runner")]

@@ -132,10 +132,9 @@ pub fn checklist(input: &ReadinessInput, now: DateTime<Utc>) -> Checklist {
         detail,
     };
     let cert = match &input.certificate {
-        CertificateState::Missing => (
-            ItemStatus::Pending,
-            "Run the sandbox certification to earn a certificate".to_string(),
-        ),
+        CertificateState::Missing => {
+            (ItemStatus::Pending, "Run the sandbox certification to earn a certificate".to_string())
+        }
         CertificateState::Valid { expires_at } if *expires_at <= now => (
             ItemStatus::Blocked,
             format!(
@@ -143,10 +142,9 @@ pub fn checklist(input: &ReadinessInput, now: DateTime<Utc>) -> Checklist {
                 expires_at.format("%Y-%m-%d")
             ),
         ),
-        CertificateState::Valid { expires_at } => (
-            ItemStatus::Done,
-            format!("Valid until {}", expires_at.format("%Y-%m-%d")),
-        ),
+        CertificateState::Valid { expires_at } => {
+            (ItemStatus::Done, format!("Valid until {}", expires_at.format("%Y-%m-%d")))
+        }
         CertificateState::Refused { reasons } => (ItemStatus::Blocked, reasons.join("; ")),
     };
     let registration = match &input.registration {
@@ -160,10 +158,9 @@ pub fn checklist(input: &ReadinessInput, now: DateTime<Utc>) -> Checklist {
         RegistrationState::Approved => {
             (ItemStatus::Done, "Approved; production credentials issued".to_string())
         }
-        RegistrationState::Rejected { reasons } => (
-            ItemStatus::Blocked,
-            format!("Rejected: {}", reasons.join("; ")),
-        ),
+        RegistrationState::Rejected { reasons } => {
+            (ItemStatus::Blocked, format!("Rejected: {}", reasons.join("; ")))
+        }
     };
     let preflight = if !input.preflight_ran {
         (ItemStatus::Pending, "Run the preflight checks against production".to_string())
@@ -173,20 +170,15 @@ pub fn checklist(input: &ReadinessInput, now: DateTime<Utc>) -> Checklist {
         (ItemStatus::Blocked, format!("Failing: {}", input.preflight_failures.join(", ")))
     };
     let trained = match &input.staff_trained {
-        Some(t) => (
-            ItemStatus::Done,
-            format!("Confirmed by {} on {}", t.by, t.at.format("%Y-%m-%d")),
-        ),
-        None => (
-            ItemStatus::Pending,
-            "Train the desk staff, then tick this box".to_string(),
-        ),
+        Some(t) => {
+            (ItemStatus::Done, format!("Confirmed by {} on {}", t.by, t.at.format("%Y-%m-%d")))
+        }
+        None => (ItemStatus::Pending, "Train the desk staff, then tick this box".to_string()),
     };
     let pilot = match (&input.pilot.enabled, input.pilot.allowed.is_empty()) {
-        (true, false) => (
-            ItemStatus::Done,
-            format!("Piloting with {}", input.pilot.allowed.join(", ")),
-        ),
+        (true, false) => {
+            (ItemStatus::Done, format!("Piloting with {}", input.pilot.allowed.join(", ")))
+        }
         (true, true) => (
             ItemStatus::Pending,
             "Pilot mode is on but nobody is on the pilot list yet".to_string(),

@@ -62,13 +62,15 @@ impl SigningKey {
         let der = Zeroizing::new(
             key.as_openssl().private_key_to_der().map_err(|e| JwsError::Key(e.to_string()))?,
         );
-        let signer = RS256.signer_from_der(der.as_slice()).map_err(|e| JwsError::Key(e.to_string()))?;
+        let signer =
+            RS256.signer_from_der(der.as_slice()).map_err(|e| JwsError::Key(e.to_string()))?;
         Self::with_cert(signer, cert_pem)
     }
 
     /// From a PEM private key (PKCS#8 or PKCS#1), e.g. the sandbox's own identity key.
     pub fn from_pem(private_pem: &[u8], cert_pem: Option<&str>) -> Result<Self, JwsError> {
-        let signer = RS256.signer_from_pem(private_pem).map_err(|e| JwsError::Key(e.to_string()))?;
+        let signer =
+            RS256.signer_from_pem(private_pem).map_err(|e| JwsError::Key(e.to_string()))?;
         Self::with_cert(signer, cert_pem)
     }
 
@@ -84,8 +86,7 @@ impl SigningKey {
 
     /// Signs `payload` (serialised as JSON) with header `{alg: RS256, typ, x5c?}`.
     pub fn sign<T: Serialize>(&self, typ: &str, payload: &T) -> Result<String, JwsError> {
-        let bytes =
-            serde_json::to_vec(payload).map_err(|e| JwsError::Malformed(e.to_string()))?;
+        let bytes = serde_json::to_vec(payload).map_err(|e| JwsError::Malformed(e.to_string()))?;
         let mut h = JwsHeader::new();
         h.set_token_type(typ);
         if let Some(der) = &self.cert_der {
@@ -131,7 +132,8 @@ impl Unverified {
 /// Splits and decodes a compact JWS without verifying it.
 pub fn peek(compact: &str) -> Result<Unverified, JwsError> {
     let mut parts = compact.trim().split('.');
-    let (Some(h), Some(p), Some(_s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(_s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(JwsError::Malformed("a compact JWS has three dot-separated parts".into()));
     };
@@ -172,12 +174,14 @@ pub fn verify(compact: &str, cert: &X509) -> Result<Value, JwsError> {
 
 /// Parses a PEM certificate.
 pub fn cert_from_pem(pem: &str) -> Result<X509, JwsError> {
-    X509::from_pem(pem.as_bytes()).map_err(|_| JwsError::Certificate("not a PEM X.509 certificate".into()))
+    X509::from_pem(pem.as_bytes())
+        .map_err(|_| JwsError::Certificate("not a PEM X.509 certificate".into()))
 }
 
 /// Lower-case hex SHA-256 of the certificate's DER (what attestations vouch for).
 pub fn fingerprint_sha256(cert: &X509) -> Result<String, JwsError> {
-    let d = cert.digest(MessageDigest::sha256()).map_err(|e| JwsError::Certificate(e.to_string()))?;
+    let d =
+        cert.digest(MessageDigest::sha256()).map_err(|e| JwsError::Certificate(e.to_string()))?;
     Ok(d.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -224,7 +228,11 @@ pub(crate) mod tests {
             fingerprint_sha256(&cert_from_pem(&cert_pem).expect("pem")).expect("fp"),
             "x5c carries exactly the signer's certificate"
         );
-        assert_eq!(verify(&token, &cert).expect("verifies"), json!({"a": 1}), "payload round-trips");
+        assert_eq!(
+            verify(&token, &cert).expect("verifies"),
+            json!({"a": 1}),
+            "payload round-trips"
+        );
     }
 
     #[test]
@@ -237,7 +245,11 @@ pub(crate) mod tests {
             .expect("sign");
         let cert = cert_from_pem(&cert_pem).expect("cert");
         let other = cert_from_pem(&other_cert).expect("cert");
-        assert_eq!(verify(&token, &other), Err(JwsError::BadSignature), "another key must not verify");
+        assert_eq!(
+            verify(&token, &other),
+            Err(JwsError::BadSignature),
+            "another key must not verify"
+        );
         let mut parts: Vec<&str> = token.split('.').collect();
         let forged = URL_SAFE_NO_PAD.encode(br#"{"amount":"900"}"#);
         parts[1] = &forged;

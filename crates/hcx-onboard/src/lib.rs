@@ -16,7 +16,8 @@
 //!   screens call.
 //!
 //! Must NOT: know the HCX wire (headers, statuses, JWE: `hcx-protocol`), build FHIR itself
-//! (`hcx-fhir`), store anything (the console stores drafts with hcx-store), or let a private key
+//! (`hcx-fhir`; the one exception is the one-Task payment acknowledgement the suite sends, for
+//! which hcx-fhir has no builder yet), store anything (the console stores drafts with hcx-store), or let a private key
 //! or secret reach a log, a file or a serialised value (they travel in `hcx_protocol::PrivateKey`
 //! and [`Secret`]).
 //!

@@ -153,13 +153,22 @@ pub struct SubmitRequest {
 }
 
 /// Answer to a submission.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubmitResponse {
     /// Status after the synchronous checks.
     pub status: ApplicationStatus,
     /// Bearer token for this application's status, OTP and credentials endpoints. Shown once;
     /// the operator keeps only its hash.
     pub applicant_token: String,
+}
+
+impl std::fmt::Debug for SubmitResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubmitResponse")
+            .field("status", &self.status)
+            .field("applicant_token", &"<redacted>")
+            .finish()
+    }
 }
 
 /// `POST …/otp`.

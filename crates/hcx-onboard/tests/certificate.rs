@@ -113,7 +113,8 @@ fn a_valid_certificate_verifies() {
     let w = World::new();
     let role = Role::ProviderHospital;
     let token = w.certificate(role, passed(role), 90);
-    let ok = verify_certificate(&token, &w.trusted(), &w.expect(role)).expect("a valid certificate verifies");
+    let ok = verify_certificate(&token, &w.trusted(), &w.expect(role))
+        .expect("a valid certificate verifies");
     assert_eq!(ok.claims.participant_code, PARTICIPANT, "it names the participant");
     assert_eq!(ok.claims.sandbox.code, SANDBOX_CODE, "and the sandbox that issued it");
     assert_eq!(ok.attestation.audited_messages, 14, "the sandbox's countersignature is read");
@@ -133,14 +134,20 @@ fn an_edited_certificate_is_tampered() {
     let forged =
         format!("{}.{}.{}", parts[0], URL_SAFE_NO_PAD.encode(claims.to_string()), parts[2]);
     let r = reasons(verify_certificate(&forged, &w.trusted(), &w.expect(role)));
-    assert!(matches!(r.as_slice(), [Refusal::Tampered { .. }]), "an edited payload is Tampered: {r:?}");
+    assert!(
+        matches!(r.as_slice(), [Refusal::Tampered { .. }]),
+        "an edited payload is Tampered: {r:?}"
+    );
 
     // Re-signed by someone else with their own certificate: the sandbox vouched for another key.
     let claims: CertificateClaims = serde_json::from_value(claims).expect("claims");
     let mallory = party("mallory");
     let resigned = sign_certificate_claims(&signer(&mallory), &claims).expect("sign").0;
     let r = reasons(verify_certificate(&resigned, &w.trusted(), &w.expect(role)));
-    assert!(matches!(r.as_slice(), [Refusal::Tampered { .. }]), "another signer is Tampered: {r:?}");
+    assert!(
+        matches!(r.as_slice(), [Refusal::Tampered { .. }]),
+        "another signer is Tampered: {r:?}"
+    );
     let mut lax = w.expect(role);
     lax.registered_cert_pem = None;
     let r = reasons(verify_certificate(&resigned, &w.trusted(), &lax));
@@ -175,7 +182,11 @@ fn an_unknown_or_forged_sandbox_is_refused() {
     let role = Role::Payor;
     let token = w.certificate(role, passed(role), 90);
     let r = reasons(verify_certificate(&token, &[], &w.expect(role)));
-    assert_eq!(r, vec![Refusal::UnknownIssuer { issuer: SANDBOX_CODE.into() }], "untrusted sandbox");
+    assert_eq!(
+        r,
+        vec![Refusal::UnknownIssuer { issuer: SANDBOX_CODE.into() }],
+        "untrusted sandbox"
+    );
     let mut moved = w.trusted();
     moved[0].base_url = "https://other.example/api".into();
     let r = reasons(verify_certificate(&token, &moved, &w.expect(role)));
@@ -184,7 +195,10 @@ fn an_unknown_or_forged_sandbox_is_refused() {
     let mut wrong_key = w.trusted();
     wrong_key[0].cert_pem = impostor.cert_pem;
     let r = reasons(verify_certificate(&token, &wrong_key, &w.expect(role)));
-    assert!(matches!(r.as_slice(), [Refusal::Tampered { .. }]), "a countersignature by another key: {r:?}");
+    assert!(
+        matches!(r.as_slice(), [Refusal::Tampered { .. }]),
+        "a countersignature by another key: {r:?}"
+    );
 }
 
 #[test]
@@ -214,7 +228,11 @@ fn applicability_role_version_and_scenarios() {
     for (scenarios, name) in [(missing, dropped), (failed, failed_name)] {
         let token = w.certificate(role, scenarios, 90);
         let r = reasons(verify_certificate(&token, &w.trusted(), &w.expect(role)));
-        assert_eq!(r, vec![Refusal::MissingScenario { name: name.clone() }], "{name} must be shown passed");
+        assert_eq!(
+            r,
+            vec![Refusal::MissingScenario { name: name.clone() }],
+            "{name} must be shown passed"
+        );
     }
 }
 
@@ -223,8 +241,12 @@ fn garbage_is_malformed_not_a_panic() {
     let w = World::new();
     for junk in ["", "abc", "a.b.c", "....", &"x".repeat(10_000)] {
         let r = reasons(verify_certificate(junk, &w.trusted(), &w.expect(Role::Provider)));
-        assert!(matches!(r.as_slice(), [Refusal::Malformed { .. }]), "{junk:.10}: Malformed, got {r:?}");
+        assert!(
+            matches!(r.as_slice(), [Refusal::Malformed { .. }]),
+            "{junk:.10}: Malformed, got {r:?}"
+        );
     }
-    let sandbox_ref = SandboxRef { code: "x".into(), base_url: "y".into(), attestation: "z".into() };
+    let sandbox_ref =
+        SandboxRef { code: "x".into(), base_url: "y".into(), attestation: "z".into() };
     assert_eq!(sandbox_ref.code, "x", "SandboxRef is a plain value");
 }

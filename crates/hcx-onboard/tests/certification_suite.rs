@@ -8,7 +8,9 @@ use hcx_client::{Credentials, Secret};
 use hcx_onboard::certification::suite::{
     CallbackReceiver, SuiteConfig, SuiteReport, describe_sandbox, request_certificate, run_suite,
 };
-use hcx_onboard::certification::{Expectation, TrustedSandbox, mandatory_scenarios, verify_certificate};
+use hcx_onboard::certification::{
+    Expectation, TrustedSandbox, mandatory_scenarios, verify_certificate,
+};
 use hcx_onboard::client::OperatorClient;
 use hcx_onboard::operator_api::ApplicationState;
 use hcx_onboard::registration::{ActorKind, Application};
@@ -41,7 +43,8 @@ async fn admin_token(sandbox: &SandboxHandle) -> String {
 
 /// Registers a participant in the sandbox whose endpoint is an embedded bridge.
 async fn enrol(sandbox: &SandboxHandle, dir: &std::path::Path, name: &str, role: Role) -> Enrolled {
-    let descriptor = describe_sandbox(&sandbox.base_url(), ApiVersion::V0_8).await.expect("descriptor");
+    let descriptor =
+        describe_sandbox(&sandbox.base_url(), ApiVersion::V0_8).await.expect("descriptor");
     let code = format!("{name}@sandbox");
     let pair = hcx_sandbox::keys::generate(&code).expect("key pair");
     let receiver = CallbackReceiver::start(&dir.join(name), &code, &descriptor.hcx_cert_pem)
@@ -69,7 +72,12 @@ async fn enrol(sandbox: &SandboxHandle, dir: &std::path::Path, name: &str, role:
         .send()
         .await
         .expect("create reachable");
-    assert_eq!(resp.status().as_u16(), 200, "the admin registers {name}: {}", resp.text().await.unwrap_or_default());
+    assert_eq!(
+        resp.status().as_u16(),
+        200,
+        "the admin registers {name}: {}",
+        resp.text().await.unwrap_or_default()
+    );
     let key = PrivateKey::from_pem(pair.private_pem.expose().as_bytes()).expect("key");
     Enrolled { code, email, password, key, cert_pem: pair.cert_pem, receiver }
 }
@@ -79,7 +87,10 @@ fn config(sandbox: &SandboxHandle, p: &Enrolled, role: Role) -> SuiteConfig {
         sandbox.base_url(),
         p.code.clone(),
         role,
-        Credentials::Password { username: p.email.clone(), password: Secret::new(p.password.clone()) },
+        Credentials::Password {
+            username: p.email.clone(),
+            password: Secret::new(p.password.clone()),
+        },
     );
     cfg.step_timeout = Duration::from_secs(20);
     cfg
@@ -88,9 +99,16 @@ fn config(sandbox: &SandboxHandle, p: &Enrolled, role: Role) -> SuiteConfig {
 fn assert_passed(report: &SuiteReport, role: Role) {
     let failures: Vec<String> =
         report.failures().iter().map(|s| format!("{}: {}", s.name, s.detail)).collect();
-    assert!(failures.is_empty(), "every {role} scenario passes against the embedded sandbox: {failures:#?}");
+    assert!(
+        failures.is_empty(),
+        "every {role} scenario passes against the embedded sandbox: {failures:#?}"
+    );
     let names: Vec<&str> = report.scenarios.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, mandatory_scenarios(role), "the report has exactly the role's mandatory scenarios");
+    assert_eq!(
+        names,
+        mandatory_scenarios(role),
+        "the report has exactly the role's mandatory scenarios"
+    );
     for s in &report.scenarios {
         assert!(
             s.steps.iter().all(|st| !st.api_call_id.is_empty() && !st.correlation_id.is_empty()),
@@ -103,14 +121,17 @@ fn assert_passed(report: &SuiteReport, role: Role) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn provider_certifies_and_the_operator_accepts_the_certificate() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let sandbox = Sandbox::start(SandboxConfig::for_tests(dir.path().join("sandbox"))).await.expect("sandbox");
+    let sandbox = Sandbox::start(SandboxConfig::for_tests(dir.path().join("sandbox")))
+        .await
+        .expect("sandbox");
     let role = Role::ProviderHospital;
     let p = enrol(&sandbox, dir.path(), "hosp_cert", role).await;
     let cfg = config(&sandbox, &p, role);
 
     let report = run_suite(&cfg, &p.key, p.receiver.mailbox()).await.expect("the suite runs");
     assert_passed(&report, role);
-    let query = report.scenarios.iter().find(|s| s.name == "claim.query_answered").expect("query scenario");
+    let query =
+        report.scenarios.iter().find(|s| s.name == "claim.query_answered").expect("query scenario");
     assert!(
         query.steps.iter().any(|s| s.action == "/communication/request")
             && query.steps.iter().any(|s| s.action == "/communication/on_request"),
@@ -118,7 +139,8 @@ async fn provider_certifies_and_the_operator_accepts_the_certificate() {
         query.steps
     );
 
-    let certificate = request_certificate(&cfg, &report, &p.key, &p.cert_pem).await.expect("certificate");
+    let certificate =
+        request_certificate(&cfg, &report, &p.key, &p.cert_pem).await.expect("certificate");
     let trusted = TrustedSandbox {
         code: report.sandbox.hcx_code.clone(),
         base_url: report.sandbox.base_url.clone(),
@@ -130,7 +152,8 @@ async fn provider_certifies_and_the_operator_accepts_the_certificate() {
         now: chrono::Utc::now(),
         registered_cert_pem: Some(p.cert_pem.clone()),
     };
-    let verified = verify_certificate(certificate.as_str(), &[trusted], &expect).expect("verifies locally");
+    let verified =
+        verify_certificate(certificate.as_str(), &[trusted], &expect).expect("verifies locally");
     assert!(
         verified.attestation.audited_messages >= 20,
         "the sandbox found the suite's messages in its audit trail: {}",
@@ -169,13 +192,16 @@ async fn provider_certifies_and_the_operator_accepts_the_certificate() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payer_certifies_by_answering_the_demo_provider() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let sandbox = Sandbox::start(SandboxConfig::for_tests(dir.path().join("sandbox"))).await.expect("sandbox");
+    let sandbox = Sandbox::start(SandboxConfig::for_tests(dir.path().join("sandbox")))
+        .await
+        .expect("sandbox");
     let role = Role::Payor;
     let p = enrol(&sandbox, dir.path(), "payr_cert", role).await;
     let cfg = config(&sandbox, &p, role);
     let report = run_suite(&cfg, &p.key, p.receiver.mailbox()).await.expect("the suite runs");
     assert_passed(&report, role);
-    let certificate = request_certificate(&cfg, &report, &p.key, &p.cert_pem).await.expect("certificate");
+    let certificate =
+        request_certificate(&cfg, &report, &p.key, &p.cert_pem).await.expect("certificate");
     let claims = certificate.claims_unverified().expect("readable");
     assert_eq!(claims.role, Role::Payor, "certified as a payer");
     assert_eq!(claims.sandbox.code, sandbox.hcx_code(), "countersigned by this sandbox");

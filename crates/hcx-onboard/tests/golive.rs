@@ -59,7 +59,11 @@ fn checklist_is_ready_only_when_everything_is_done() {
     let now = Utc::now();
     let all = checklist(&ready_input(), now);
     assert!(all.ready, "every item done = ready: {all:?}");
-    assert_eq!(all.items.len(), 5, "five items: certificate, registration, preflight, training, pilot");
+    assert_eq!(
+        all.items.len(),
+        5,
+        "five items: certificate, registration, preflight, training, pilot"
+    );
 
     let status = |input: &ReadinessInput, id: ChecklistItemId| {
         let c = checklist(input, now);
@@ -68,16 +72,32 @@ fn checklist_is_ready_only_when_everything_is_done() {
     };
     let mut i = ready_input();
     i.certificate = CertificateState::Valid { expires_at: now - Duration::days(1) };
-    assert_eq!(status(&i, ChecklistItemId::CertificateValid), ItemStatus::Blocked, "expired certificate blocks");
+    assert_eq!(
+        status(&i, ChecklistItemId::CertificateValid),
+        ItemStatus::Blocked,
+        "expired certificate blocks"
+    );
     let mut i = ready_input();
     i.registration = RegistrationState::InProgress { operator_state: "awaiting_otp".into() };
-    assert_eq!(status(&i, ChecklistItemId::RegistrationApproved), ItemStatus::Pending, "in progress is pending");
+    assert_eq!(
+        status(&i, ChecklistItemId::RegistrationApproved),
+        ItemStatus::Pending,
+        "in progress is pending"
+    );
     let mut i = ready_input();
     i.preflight_failures = vec!["endpoint reachable".into()];
-    assert_eq!(status(&i, ChecklistItemId::PreflightGreen), ItemStatus::Blocked, "a red preflight blocks");
+    assert_eq!(
+        status(&i, ChecklistItemId::PreflightGreen),
+        ItemStatus::Blocked,
+        "a red preflight blocks"
+    );
     let mut i = ready_input();
     i.staff_trained = None;
-    assert_eq!(status(&i, ChecklistItemId::StaffTrained), ItemStatus::Pending, "training needs the manual tick");
+    assert_eq!(
+        status(&i, ChecklistItemId::StaffTrained),
+        ItemStatus::Pending,
+        "training needs the manual tick"
+    );
     let mut i = ready_input();
     i.pilot = PilotPolicy::default();
     assert_eq!(status(&i, ChecklistItemId::PilotListSet), ItemStatus::Pending, "no pilot list yet");

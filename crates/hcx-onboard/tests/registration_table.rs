@@ -179,8 +179,12 @@ fn valid(kind: ActorKind, cert: &str, token: &str) -> Application {
             "signatory_letter": doc("Signatory letter"),
             "system_admin": admin,
         }),
-        ActorKind::Corporate => json!({"signatory_letter": doc("Signatory letter"), "system_admin": admin}),
-        ActorKind::Intermediary => json!({"signatory_letter": doc("Signatory letter"), "system_admin": admin}),
+        ActorKind::Corporate => {
+            json!({"signatory_letter": doc("Signatory letter"), "system_admin": admin})
+        }
+        ActorKind::Intermediary => {
+            json!({"signatory_letter": doc("Signatory letter"), "system_admin": admin})
+        }
         ActorKind::AbdmProvider => json!({
             "hfr_facility_id": "IN2910000123",
             "hfr_verification_status": "Verified",
@@ -221,7 +225,8 @@ fn with(app: &Application, path: &str, value: Value) -> Application {
     let mut v = serde_json::to_value(app).expect("to json");
     let pointer = format!("/{}", path.replace('.', "/"));
     let (parent, key) = pointer.rsplit_once('/').expect("path has a parent");
-    let target = if parent.is_empty() { &mut v } else { v.pointer_mut(parent).expect("parent exists") };
+    let target =
+        if parent.is_empty() { &mut v } else { v.pointer_mut(parent).expect("parent exists") };
     target[key] = value;
     serde_json::from_value(v).expect("still an application")
 }
@@ -240,7 +245,8 @@ fn every_kind_asks_exactly_the_seed_table_details() {
             let expect_optional = optional(kind, f.path);
             let is_optional = !matches!(f.requirement, Requirement::Required);
             assert_eq!(
-                is_optional, expect_optional,
+                is_optional,
+                expect_optional,
                 "{kind:?} {}: the seed makes it {}",
                 f.path,
                 if expect_optional { "optional / conditional" } else { "required" }
@@ -266,7 +272,10 @@ fn an_empty_form_reports_every_required_detail_missing() {
             .filter(|p| !(kind == ActorKind::Bsp && *p == "details.stakeholder_serviced"))
             .filter(|p| !optional(kind, p))
             .collect();
-        assert_eq!(missing, expected, "{kind:?}: an empty form must list each required detail as missing");
+        assert_eq!(
+            missing, expected,
+            "{kind:?}: an empty form must list each required detail as missing"
+        );
         assert!(
             findings.iter().all(|f| !f.message.is_empty()),
             "{kind:?}: every finding says what to do"
@@ -280,7 +289,11 @@ fn a_complete_form_of_every_kind_passes() {
     for kind in ActorKind::ALL {
         let app = valid(kind, &cert, &token);
         assert_eq!(app.kind(), kind, "the JSON kind tag selects the variant");
-        assert_eq!(validate(&app, today()), vec![], "{kind:?}: a complete, well-formed form has no findings");
+        assert_eq!(
+            validate(&app, today()),
+            vec![],
+            "{kind:?}: a complete, well-formed form has no findings"
+        );
     }
 }
 
@@ -312,26 +325,116 @@ fn format_cases() -> Vec<(ActorKind, &'static str, Value, Value, FindingCode)> {
         (Payer, "details.irda_registration_number", json!("108"), json!("10A8"), Format),
         (Tpa, "details.irda_registration_number", json!("005"), json!("5"), Format),
         (Payer, "details.irda_user_id", json!("star.health_01"), json!("a"), Format),
-        (Intermediary, "details.irda_registration_number", json!("CA0123/2021"), json!("##"), Format),
-        (Payer, "common.primary_email", json!("claims@insurer.co.in"), json!("claims@insurer"), Format),
-        (Corporate, "details.system_admin.email", json!("it@corp.example"), json!("it corp@x.in"), Format),
+        (
+            Intermediary,
+            "details.irda_registration_number",
+            json!("CA0123/2021"),
+            json!("##"),
+            Format,
+        ),
+        (
+            Payer,
+            "common.primary_email",
+            json!("claims@insurer.co.in"),
+            json!("claims@insurer"),
+            Format,
+        ),
+        (
+            Corporate,
+            "details.system_admin.email",
+            json!("it@corp.example"),
+            json!("it corp@x.in"),
+            Format,
+        ),
         (Payer, "details.system_admin.mobile", json!("+919876543210"), json!("5876543210"), Format),
-        (StateScheme, "details.system_admin.mobile", json!("98765 43210"), json!("98765432"), Format),
+        (
+            StateScheme,
+            "details.system_admin.mobile",
+            json!("98765 43210"),
+            json!("98765432"),
+            Format,
+        ),
         (Bsp, "common.primary_mobile", json!("+91-7012345678"), json!("+44 7012345678"), Format),
-        (AbdmProvider, "details.hfr_facility_id", json!("IN2710000456"), json!("IN27100004"), Format),
-        (AbdmProvider, "details.hfr_facility_id", json!("in2710000456"), json!("US2710000456"), Format),
-        (AbdmProvider, "details.manager.hfr_id", json!("71454224246325"), json!("71-4542-2424-632"), Format),
-        (AbdmProvider, "details.manager.hfr_id", json!("71-4542-2424-6325"), json!("714-542-2424-6325"), Format),
+        (
+            AbdmProvider,
+            "details.hfr_facility_id",
+            json!("IN2710000456"),
+            json!("IN27100004"),
+            Format,
+        ),
+        (
+            AbdmProvider,
+            "details.hfr_facility_id",
+            json!("in2710000456"),
+            json!("US2710000456"),
+            Format,
+        ),
+        (
+            AbdmProvider,
+            "details.manager.hfr_id",
+            json!("71454224246325"),
+            json!("71-4542-2424-632"),
+            Format,
+        ),
+        (
+            AbdmProvider,
+            "details.manager.hfr_id",
+            json!("71-4542-2424-6325"),
+            json!("714-542-2424-6325"),
+            Format,
+        ),
         (AbdmProvider, "details.hpr_id", json!("74-5555-6666-7777"), json!("HPR123"), Format),
-        (AbdmProvider, "details.hfr_verification_status", json!("Verified"), json!("Pending"), NotAllowed),
+        (
+            AbdmProvider,
+            "details.hfr_verification_status",
+            json!("Verified"),
+            json!("Pending"),
+            NotAllowed,
+        ),
         (RohiniProvider, "details.rohini_id", json!("8900080654321"), json!("89000806543"), Format),
-        (RohiniProvider, "details.gstn", json!("29AAGCB7383J1Z4"), json!("29AAGCB7383J1Z5"), Format),
-        (RohiniProvider, "details.gstn", json!("27aapfu0939f1zv"), json!("27AAPFU0939F1ZV1"), Format),
-        (RohiniProvider, "details.gstn", json!("27AAPFU0939F1ZV"), json!("40AAPFU0939F1ZV"), Format),
-        (RohiniProvider, "details.gstn", json!("27AAPFU0939F1ZV"), json!("27AAP1U0939F1ZV"), Format),
+        (
+            RohiniProvider,
+            "details.gstn",
+            json!("29AAGCB7383J1Z4"),
+            json!("29AAGCB7383J1Z5"),
+            Format,
+        ),
+        (
+            RohiniProvider,
+            "details.gstn",
+            json!("27aapfu0939f1zv"),
+            json!("27AAPFU0939F1ZV1"),
+            Format,
+        ),
+        (
+            RohiniProvider,
+            "details.gstn",
+            json!("27AAPFU0939F1ZV"),
+            json!("40AAPFU0939F1ZV"),
+            Format,
+        ),
+        (
+            RohiniProvider,
+            "details.gstn",
+            json!("27AAPFU0939F1ZV"),
+            json!("27AAP1U0939F1ZV"),
+            Format,
+        ),
         (Bsp, "details.gstn", json!("27AAPFU0939F1ZV"), json!("27AAPFU0939F1YV"), Format),
-        (RohiniProvider, "details.licence_valid_until", json!("2026-11-21"), json!("2026-11-20"), Expired),
-        (RohiniProvider, "details.licence_valid_until", json!("2030-01-31"), json!("31/01/2030"), Format),
+        (
+            RohiniProvider,
+            "details.licence_valid_until",
+            json!("2026-11-21"),
+            json!("2026-11-20"),
+            Expired,
+        ),
+        (
+            RohiniProvider,
+            "details.licence_valid_until",
+            json!("2030-01-31"),
+            json!("31/01/2030"),
+            Format,
+        ),
         (UnregisteredProvider, "details.address.pincode", json!("560001"), json!("012345"), Format),
         (UnregisteredProvider, "details.address.pincode", json!("422001"), json!("42200"), Format),
         (UnregisteredProvider, "details.empanelment_proof", doc("Contract"), damaged, Document),
@@ -339,8 +442,20 @@ fn format_cases() -> Vec<(ActorKind, &'static str, Value, Value, FindingCode)> {
         (Bsp, "details.stakeholder_serviced", json!("policyholder"), json!("provider"), NotAllowed),
         (Payer, "common.role", json!("payor"), json!("agency.tpa"), NotAllowed),
         (RohiniProvider, "common.role", json!("provider.clinic"), json!("payor"), NotAllowed),
-        (Payer, "common.endpoint_url", json!("http://127.0.0.1:9/p/x"), json!("bridge.example/p"), Format),
-        (Payer, "common.encryption_cert_pem", Value::Null, json!("-----BEGIN CERTIFICATE-----\nxx"), Format),
+        (
+            Payer,
+            "common.endpoint_url",
+            json!("http://127.0.0.1:9/p/x"),
+            json!("bridge.example/p"),
+            Format,
+        ),
+        (
+            Payer,
+            "common.encryption_cert_pem",
+            Value::Null,
+            json!("-----BEGIN CERTIFICATE-----\nxx"),
+            Format,
+        ),
         (Payer, "common.sandbox_certificate", Value::Null, json!("a.b.c"), Format),
         (Regulator, "details.contact.mobile", json!("6000000000"), json!("0000000000"), Format),
     ]
@@ -353,7 +468,11 @@ fn every_format_check_has_a_valid_and_an_invalid_case() {
         let base = valid(kind, &cert, &token);
         if !good.is_null() {
             let ok = with(&base, path, good.clone());
-            assert_eq!(validate(&ok, today()), vec![], "{kind:?} {path} = {good}: valid, no finding");
+            assert_eq!(
+                validate(&ok, today()),
+                vec![],
+                "{kind:?} {path} = {good}: valid, no finding"
+            );
         }
         let wrong = with(&base, path, bad.clone());
         let findings = validate(&wrong, today());
@@ -363,9 +482,12 @@ fn every_format_check_has_a_valid_and_an_invalid_case() {
     }
 }
 
+/// (what, check, value).
+type FormatCase = (&'static str, fn(&str) -> Check, &'static str);
+
 #[test]
 fn format_checks_directly() {
-    let ok: &[(&str, fn(&str) -> Check, &str)] = &[
+    let ok: &[FormatCase] = &[
         ("gstn", check_gstn, "27AAPFU0939F1ZV"),
         ("hfr", check_hfr_facility_id, "IN2910000123"),
         ("hpr", check_hpr_id, "71-4542-2424-6325"),
@@ -382,7 +504,7 @@ fn format_checks_directly() {
     for (what, check, value) in ok {
         assert_eq!(check(value), Ok(()), "{what}: {value} is valid");
     }
-    let bad: &[(&str, fn(&str) -> Check, &str)] = &[
+    let bad: &[FormatCase] = &[
         ("gstn", check_gstn, "27AAPFU0939F1ZW"),
         ("gstn zero entity", check_gstn, "27AAPFU0939F0ZV"),
         ("hfr", check_hfr_facility_id, "IN291000012"),
@@ -398,9 +520,16 @@ fn format_checks_directly() {
     ];
     for (what, check, value) in bad {
         let r = check(value);
-        assert!(r.as_ref().is_err_and(|m| !m.is_empty()), "{what}: {value} is refused with a message");
+        assert!(
+            r.as_ref().is_err_and(|m| !m.is_empty()),
+            "{what}: {value} is refused with a message"
+        );
     }
-    assert_eq!(normalise_mobile("+91 98765-43210").as_deref(), Some("9876543210"), "mobiles normalise to 10 digits");
+    assert_eq!(
+        normalise_mobile("+91 98765-43210").as_deref(),
+        Some("9876543210"),
+        "mobiles normalise to 10 digits"
+    );
 }
 
 #[test]
@@ -409,7 +538,11 @@ fn drafts_round_trip_and_refuse_newer_formats() {
     app.common_mut().participant_name = "Half-filled Clinic".into();
     let draft = Draft::new(app.clone(), chrono::Utc::now());
     let json = draft.to_json().expect("a draft serialises");
-    assert_eq!(Draft::from_json(&json).expect("and restores"), draft, "nothing is lost in a round trip");
+    assert_eq!(
+        Draft::from_json(&json).expect("and restores"),
+        draft,
+        "nothing is lost in a round trip"
+    );
     let mut newer: Value = serde_json::from_str(&json).expect("json");
     newer["schema_version"] = json!(99);
     let err = Draft::from_json(&newer.to_string()).expect_err("a newer draft format is refused");
@@ -418,8 +551,13 @@ fn drafts_round_trip_and_refuse_newer_formats() {
     // Role and protocol version are closed lists: an unknown one is refused when reading.
     let mut odd: Value = serde_json::from_str(&json).expect("json");
     odd["application"]["common"]["protocol_version"] = json!("v1.0");
-    let err = Draft::from_json(&odd.to_string()).expect_err("an unknown protocol version is refused");
+    let err =
+        Draft::from_json(&odd.to_string()).expect_err("an unknown protocol version is refused");
     assert!(err.to_string().contains("v1.0"), "the refusal names the bad value: {err}");
     assert_eq!(app.kind(), ActorKind::UnregisteredProvider, "the kind survives");
-    assert_eq!(Role::ProviderHospital, ActorKind::AbdmProvider.default_role(), "providers default to hospital");
+    assert_eq!(
+        Role::ProviderHospital,
+        ActorKind::AbdmProvider.default_role(),
+        "providers default to hospital"
+    );
 }

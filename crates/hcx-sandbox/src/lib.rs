@@ -161,7 +161,8 @@ impl Sandbox {
 
         let cancel = CancellationToken::new();
         let mut tasks = Vec::new();
-        let operator = Arc::new(operator::Operator::new(state.clone(), &hcx, cancel.child_token())?);
+        let operator =
+            Arc::new(operator::Operator::new(state.clone(), &hcx, cancel.child_token())?);
         let app = api::router(state.clone()).merge(operator.router());
         let stop = cancel.clone();
         tasks.push(tokio::spawn(async move {

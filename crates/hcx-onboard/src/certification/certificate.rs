@@ -488,8 +488,8 @@ pub fn verify_certificate(
     }
 
     // 2. The sandbox's countersignature, from a sandbox we trust.
-    let att_seen =
-        jws::peek(&claims.sandbox.attestation).map_err(|e| malformed(&format!("attestation: {e}")))?;
+    let att_seen = jws::peek(&claims.sandbox.attestation)
+        .map_err(|e| malformed(&format!("attestation: {e}")))?;
     let issuer = att_seen.payload.get("iss").and_then(|v| v.as_str()).unwrap_or("").to_string();
     let att_base = att_seen.payload.get("base_url").and_then(|v| v.as_str()).unwrap_or("");
     let same_url = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
@@ -499,11 +499,13 @@ pub fn verify_certificate(
     else {
         return Err(one(Refusal::UnknownIssuer { issuer }));
     };
-    let sandbox_cert = jws::cert_from_pem(&sandbox.cert_pem).map_err(|e| malformed(&e.to_string()))?;
-    let att_payload = jws::verify(&claims.sandbox.attestation, &sandbox_cert).map_err(|e| match e {
-        JwsError::BadSignature => tampered("the sandbox's countersignature does not verify"),
-        other => malformed(&other.to_string()),
-    })?;
+    let sandbox_cert =
+        jws::cert_from_pem(&sandbox.cert_pem).map_err(|e| malformed(&e.to_string()))?;
+    let att_payload =
+        jws::verify(&claims.sandbox.attestation, &sandbox_cert).map_err(|e| match e {
+            JwsError::BadSignature => tampered("the sandbox's countersignature does not verify"),
+            other => malformed(&other.to_string()),
+        })?;
     if att_seen.typ() != Some(ATTESTATION_TYPE) {
         return Err(malformed("the countersignature is not a sandbox attestation"));
     }

@@ -139,5 +139,7 @@ impl Suite {
 
 /// The mandatory scenario names for `role` (empty when the role has no suite).
 pub fn mandatory_scenarios(role: Role) -> Vec<&'static str> {
-    Suite::for_role(role).map(|s| s.scenarios().iter().map(|x| x.name).collect()).unwrap_or_default()
+    Suite::for_role(role)
+        .map(|s| s.scenarios().iter().map(|x| x.name).collect())
+        .unwrap_or_default()
 }

@@ -81,13 +81,17 @@ impl Document {
             Ok(b) if b.is_empty() => out.push("The file is empty".to_string()),
             Ok(b) => {
                 if u64::try_from(b.len()).ok() != Some(self.size) {
-                    out.push("The file's size does not match what was declared; attach it again"
-                        .to_string());
+                    out.push(
+                        "The file's size does not match what was declared; attach it again"
+                            .to_string(),
+                    );
                 }
                 if sha256_hex(&b) != self.sha256.to_ascii_lowercase() {
-                    out.push("The file was changed or damaged after it was attached (its SHA-256 \
+                    out.push(
+                        "The file was changed or damaged after it was attached (its SHA-256 \
                               does not match); attach it again"
-                        .to_string());
+                            .to_string(),
+                    );
                 }
             }
         }

@@ -30,9 +30,7 @@ pub fn check_gstn(value: &str) -> Check {
     match state {
         Some(1..=38 | 97 | 99) => {}
         _ => {
-            return Err(
-                "A GSTN starts with a 2-digit state code (01 to 38, or 97 / 99)".into(),
-            );
+            return Err("A GSTN starts with a 2-digit state code (01 to 38, or 97 / 99)".into());
         }
     }
     let pan_ok = b[2..7].iter().all(u8::is_ascii_uppercase)
@@ -40,7 +38,7 @@ pub fn check_gstn(value: &str) -> Check {
         && b[11].is_ascii_uppercase();
     if !pan_ok {
         return Err(
-            "Characters 3 to 12 of a GSTN are the PAN: 5 letters, 4 digits, 1 letter".into(),
+            "Characters 3 to 12 of a GSTN are the PAN: 5 letters, 4 digits, 1 letter".into()
         );
     }
     if b[12] == b'0' {
@@ -186,7 +184,9 @@ pub fn check_email(value: &str) -> Check {
                 && !l.starts_with('-')
                 && !l.ends_with('-')
         })
-        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()));
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()));
     if local_ok && domain_ok { Ok(()) } else { bad() }
 }
 
@@ -214,9 +214,7 @@ pub fn normalise_mobile(value: &str) -> Option<String> {
 /// An Indian PIN code: 6 digits, not starting with 0.
 pub fn check_pincode(value: &str) -> Check {
     let v = value.trim();
-    let ok = v.len() == 6
-        && v.bytes().all(|b| b.is_ascii_digit())
-        && !v.starts_with('0');
+    let ok = v.len() == 6 && v.bytes().all(|b| b.is_ascii_digit()) && !v.starts_with('0');
     if ok { Ok(()) } else { Err("A PIN code is 6 digits and does not start with 0".into()) }
 }
 
@@ -228,8 +226,9 @@ pub fn check_endpoint_url(value: &str) -> Check {
         Some(r) if !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace) => {
             Ok(())
         }
-        _ => Err("The callback address must start with https:// (or http:// for local tests)"
-            .into()),
+        _ => {
+            Err("The callback address must start with https:// (or http:// for local tests)".into())
+        }
     }
 }
 

@@ -99,7 +99,9 @@ impl ActorKind {
             Self::Corporate => "Corporate paying for its employees",
             Self::Tpa => "Third-party administrator (TPA)",
             Self::Intermediary => "Intermediary (ISNP, TSP, HIU or other)",
-            Self::AbdmProvider => "Hospital or clinic registered in ABDM's Health Facility Registry",
+            Self::AbdmProvider => {
+                "Hospital or clinic registered in ABDM's Health Facility Registry"
+            }
             Self::RohiniProvider => "Hospital or clinic with a ROHINI id (not in HFR)",
             Self::UnregisteredProvider => {
                 "Hospital or clinic empanelled with a payer or scheme (no HFR, no ROHINI id)"
@@ -151,7 +153,7 @@ impl ActorKind {
 }
 
 /// Registry-record details every kind gives (seed step 3), plus the sandbox certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CommonDetails {
     /// Organisation / facility / platform name (`participant_name`).
@@ -172,22 +174,6 @@ pub struct CommonDetails {
     pub scheme_code: String,
     /// The sandbox certificate (compact JWS) earned with `certification` (seed step 1).
     pub sandbox_certificate: String,
-}
-
-impl Default for CommonDetails {
-    fn default() -> Self {
-        Self {
-            participant_name: String::new(),
-            role: None,
-            protocol_version: ApiVersion::default(),
-            primary_email: String::new(),
-            primary_mobile: String::new(),
-            endpoint_url: String::new(),
-            encryption_cert_pem: String::new(),
-            scheme_code: String::new(),
-            sandbox_certificate: String::new(),
-        }
-    }
 }
 
 /// The system administrator who receives the OTP (payers, schemes, corporates, TPAs,
@@ -599,7 +585,9 @@ impl Application {
             Self::Corporate { details, .. } => &details.system_admin.mobile,
             Self::Intermediary { details, .. } => &details.system_admin.mobile,
             Self::AbdmProvider { details, .. } => &details.manager.mobile,
-            Self::RohiniProvider { common, .. } | Self::Bsp { common, .. } => &common.primary_mobile,
+            Self::RohiniProvider { common, .. } | Self::Bsp { common, .. } => {
+                &common.primary_mobile
+            }
             Self::UnregisteredProvider { details, .. } => &details.manager.mobile,
             Self::Regulator { .. } => return None,
         };

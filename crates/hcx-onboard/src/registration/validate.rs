@@ -137,7 +137,10 @@ fn check(
         }
         FieldKind::Document => {
             let doc: Document = serde_json::from_value(value.clone()).map_err(|_| {
-                (FindingCode::Document, "The attachment is incomplete; attach the file again".into())
+                (
+                    FindingCode::Document,
+                    "The attachment is incomplete; attach the file again".into(),
+                )
             })?;
             match doc.problems().into_iter().next() {
                 Some(p) => Err((FindingCode::Document, p)),
@@ -192,10 +195,7 @@ fn check(
             if text.trim().eq_ignore_ascii_case(STAKEHOLDER_POLICYHOLDER) {
                 Ok(())
             } else {
-                Err((
-                    FindingCode::NotAllowed,
-                    "BSPs serve policyholders only for now".into(),
-                ))
+                Err((FindingCode::NotAllowed, "BSPs serve policyholders only for now".into()))
             }
         }
     }

@@ -92,7 +92,8 @@ impl Peer {
                 status: Some(self.status.into()),
                 ..ParticipantUpdate::default()
             };
-            onboard::update(conn, &self.code, u)?.map_err(|e| SandboxError::Invalid(e.to_string()))?;
+            onboard::update(conn, &self.code, u)?
+                .map_err(|e| SandboxError::Invalid(e.to_string()))?;
             let h = password::hash(self.password.expose())?;
             credentials::upsert(conn, CredentialKind::Password, &self.code, &self.email, &h, &[])?;
             return Ok(());
@@ -151,7 +152,14 @@ impl Operator {
         let (dir, inst) = (st.config.data_dir.clone(), st.config.instance_code.clone());
         let peers = tokio::task::spawn_blocking(move || -> Result<Vec<Peer>> {
             Ok(vec![
-                Peer::load(&dir, &inst, "conformance-payer", "Conformance Payer", "payor", "Active")?,
+                Peer::load(
+                    &dir,
+                    &inst,
+                    "conformance-payer",
+                    "Conformance Payer",
+                    "payor",
+                    "Active",
+                )?,
                 Peer::load(
                     &dir,
                     &inst,
@@ -160,7 +168,14 @@ impl Operator {
                     "provider.hospital",
                     "Active",
                 )?,
-                Peer::load(&dir, &inst, "conformance-inactive", "Inactive Payer", "payor", "Inactive")?,
+                Peer::load(
+                    &dir,
+                    &inst,
+                    "conformance-inactive",
+                    "Inactive Payer",
+                    "payor",
+                    "Inactive",
+                )?,
             ])
         })
         .await??;
@@ -196,7 +211,12 @@ impl Operator {
         ));
         tokio::spawn(inner.run(fwd_rx, self.cancel.child_token()));
         let inbox = payer.host(&st);
-        tokio::spawn(strict_payer(payer.client(&st, &self.http)?, inbox, fwd_tx, self.cancel.child_token()));
+        tokio::spawn(strict_payer(
+            payer.client(&st, &self.http)?,
+            inbox,
+            fwd_tx,
+            self.cancel.child_token(),
+        ));
 
         // The faulty provider only needs to accept what comes back.
         let inbox = provider.host(&st);
@@ -215,11 +235,16 @@ impl Operator {
         let payer = Party { code: to.to_string(), name: to.to_string() };
         match fault {
             Fault::WrongPayload => {
-                let wrong = fhir::eligibility_request_bundle(&me, &payer, "Asha Verma", "Inpatient cover");
+                let wrong =
+                    fhir::eligibility_request_bundle(&me, &payer, "Asha Verma", "Inpatient cover");
                 c.provider.send_jwe(Action::ClaimSubmit, &h, &wrong).await?;
             }
             Fault::Undecryptable => {
-                let item = ItemLine { sequence: 1, text: "Room rent".into(), net: rust_decimal::Decimal::new(450_000, 2) };
+                let item = ItemLine {
+                    sequence: 1,
+                    text: "Room rent".into(),
+                    net: rust_decimal::Decimal::new(450_000, 2),
+                };
                 let claim = fhir::claim_bundle(ClaimUse::Claim, &me, &payer, "Asha Verma", &[item]);
                 let stranger = PrivateKey::generate_rsa(2048)
                     .and_then(|k| k.public_key())
@@ -241,7 +266,9 @@ impl Operator {
 fn expected_focal(action: Action) -> Option<&'static str> {
     match action {
         Action::CoverageEligibilityCheck => Some("CoverageEligibilityRequest"),
-        Action::PreauthSubmit | Action::ClaimSubmit | Action::PredeterminationSubmit => Some("Claim"),
+        Action::PreauthSubmit | Action::ClaimSubmit | Action::PredeterminationSubmit => {
+            Some("Claim")
+        }
         _ => None,
     }
 }
@@ -267,7 +294,11 @@ async fn strict_payer(
     }
 }
 
-async fn check(client: &ParticipantClient, m: Inbound, forward: &UnboundedSender<Inbound>) -> Result<()> {
+async fn check(
+    client: &ParticipantClient,
+    m: Inbound,
+    forward: &UnboundedSender<Inbound>,
+) -> Result<()> {
     let action = Action::from_path(&m.path).map(|(_, a)| a);
     let (Some(action), Some(expected)) = (action, action.and_then(expected_focal)) else {
         let _ = forward.send(m);
@@ -285,7 +316,10 @@ async fn check(client: &ParticipantClient, m: Inbound, forward: &UnboundedSender
             (found != expected).then(|| {
                 (
                     ErrorCode::ErrWrongDomainPayload,
-                    format!("{} carries a {expected} bundle; this one carries a {found}", action.path()),
+                    format!(
+                        "{} carries a {expected} bundle; this one carries a {found}",
+                        action.path()
+                    ),
                 )
             })
         }

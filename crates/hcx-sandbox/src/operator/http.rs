@@ -10,8 +10,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use hcx_onboard::certification::{
-    AttestRequestClaims, AttestationClaims, Direction, Refusal,
-    attestation_expiry, scenarios_digest, sign_attestation, verify_signed_request,
+    AttestRequestClaims, AttestationClaims, Direction, Refusal, attestation_expiry,
+    scenarios_digest, sign_attestation, verify_signed_request,
 };
 use hcx_onboard::operator_api::{
     ApplicationState, AttestResponse, CompromiseRequest, DecisionRequest, OperatorErrorBody,
@@ -213,7 +213,11 @@ async fn signer_of(op: &Operator, compact: &str) -> Result<(String, String, Vec<
     Ok((code, pem, p.roles))
 }
 
-async fn attest(State(op): Op, Path(v): Path<String>, body: axum::body::Bytes) -> Reply<AttestResponse> {
+async fn attest(
+    State(op): Op,
+    Path(v): Path<String>,
+    body: axum::body::Bytes,
+) -> Reply<AttestResponse> {
     version(&v)?;
     let req: SignedRequest = parse(&body)?;
     let (code, pem, roles) = signer_of(&op, &req.request).await?;
@@ -286,14 +290,21 @@ async fn attest(State(op): Op, Path(v): Path<String>, body: axum::body::Bytes) -
 /// Roles that may ask for cycles sent to them (the payer suite).
 const TRIGGER_ROLES: [&str; 3] = ["payor", "agency.tpa", "agency.sponsor"];
 
-async fn trigger(State(op): Op, Path(v): Path<String>, body: axum::body::Bytes) -> Reply<TriggerResponse> {
+async fn trigger(
+    State(op): Op,
+    Path(v): Path<String>,
+    body: axum::body::Bytes,
+) -> Reply<TriggerResponse> {
     version(&v)?;
     let req: SignedRequest = parse(&body)?;
     let (code, pem, roles) = signer_of(&op, &req.request).await?;
     let (claims, _): (TriggerClaims, String) =
-        verify_signed_request(&req.request, &pem, Utc::now()).map_err(|r| OpError::refused(vec![r]))?;
+        verify_signed_request(&req.request, &pem, Utc::now())
+            .map_err(|r| OpError::refused(vec![r]))?;
     if !roles.iter().any(|r| TRIGGER_ROLES.contains(&r.as_str())) {
-        return Err(OpError::bad_request("only payers, TPAs and sponsors receive scripted requests"));
+        return Err(OpError::bad_request(
+            "only payers, TPAs and sponsors receive scripted requests",
+        ));
     }
     let action = claims
         .action
@@ -308,7 +319,9 @@ async fn trigger(State(op): Op, Path(v): Path<String>, body: axum::body::Bytes) 
                     | Action::ClaimSubmit
             )
         })
-        .ok_or_else(|| OpError::bad_request("action must be a check, predetermination, preauth or claim"))?;
+        .ok_or_else(|| {
+            OpError::bad_request("action must be a check, predetermination, preauth or claim")
+        })?;
     if let Some(fault) = claims.fault {
         return Ok(Json(op.send_fault(&code, fault).await?));
     }
@@ -321,7 +334,13 @@ async fn trigger(State(op): Op, Path(v): Path<String>, body: axum::body::Bytes) 
     let scenario = Scenario::parse(&claims.scenario)
         .ok_or_else(|| OpError::bad_request(format!("unknown scenario {:?}", claims.scenario)))?;
     let sent = provider
-        .send(SendRequest { action, to: code, scenario, amount: None, workflow_id: claims.workflow_id })
+        .send(SendRequest {
+            action,
+            to: code,
+            scenario,
+            amount: None,
+            workflow_id: claims.workflow_id,
+        })
         .await
         .map_err(|e| OpError::bad_request(e.to_string()))?;
     Ok(Json(TriggerResponse {
@@ -331,7 +350,11 @@ async fn trigger(State(op): Op, Path(v): Path<String>, body: axum::body::Bytes) 
     }))
 }
 
-async fn submit(State(op): Op, Path(v): Path<String>, body: axum::body::Bytes) -> Result<Response, OpError> {
+async fn submit(
+    State(op): Op,
+    Path(v): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, OpError> {
     version(&v)?;
     let req: SubmitRequest = parse(&body)?;
     let answer = op.submit(req.application).await?;

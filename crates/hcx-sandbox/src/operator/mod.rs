@@ -78,9 +78,11 @@ impl Operator {
     /// Builds the operator for a running sandbox. `hcx` is the sandbox's own identity (its key
     /// signs attestations); `cancel` stops the conformance counterparties.
     pub fn new(app: SharedState, hcx: &DemoIdentity, cancel: CancellationToken) -> Result<Self> {
-        let signer =
-            SigningKey::from_pem(hcx.keys.private_pem.expose().as_bytes(), Some(&hcx.keys.cert_pem))
-                .map_err(|e| SandboxError::Invalid(format!("operator signing key: {e}")))?;
+        let signer = SigningKey::from_pem(
+            hcx.keys.private_pem.expose().as_bytes(),
+            Some(&hcx.keys.cert_pem),
+        )
+        .map_err(|e| SandboxError::Invalid(format!("operator signing key: {e}")))?;
         let own = TrustedSandbox {
             code: app.hcx_code.clone(),
             base_url: format!("{}/api", app.origin),

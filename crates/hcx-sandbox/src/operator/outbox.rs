@@ -55,6 +55,7 @@ impl Outbox {
 
 /// `+91 ******3210`.
 pub fn mask_mobile(national: &str) -> String {
-    let tail: String = national.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String =
+        national.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
     format!("+91 ******{tail}")
 }

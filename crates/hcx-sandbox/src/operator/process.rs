@@ -9,16 +9,14 @@ use hcx_onboard::operator_api::{
     CredentialsState, DecisionRequest, DocumentInfo, IssuedCredentials, SubmitResponse, codes,
 };
 use hcx_onboard::registration::formats::normalise_mobile;
-use hcx_onboard::registration::{
-    Application, Finding, FindingCode, VerificationRoute, validate,
-};
+use hcx_onboard::registration::{Application, Finding, FindingCode, VerificationRoute, validate};
 use hcx_protocol::Role;
 use rusqlite::Connection;
 use serde_json::json;
 
 use super::http::OpError;
 use super::outbox::mask_mobile;
-use super::registers::{Registers, HfrFacility};
+use super::registers::{HfrFacility, Registers};
 use super::store::{self, Row};
 use super::{OTP_MAX_ATTEMPTS, OTP_TTL_MS, Operator};
 use crate::error::Result;
@@ -95,7 +93,9 @@ impl Operator {
         let taken = self
             .app
             .store
-            .run(move |c| Ok(credentials::find(c, CredentialKind::Password, None, &email)?.is_some()))
+            .run(move |c| {
+                Ok(credentials::find(c, CredentialKind::Password, None, &email)?.is_some())
+            })
             .await?;
         if taken {
             return Err(OpError::invalid(vec![Finding {
@@ -144,7 +144,12 @@ impl Operator {
             .ok_or_else(OpError::not_found)
     }
 
-    async fn set_state(&self, id: &str, state: ApplicationState, note: String) -> Result<(), OpError> {
+    async fn set_state(
+        &self,
+        id: &str,
+        state: ApplicationState,
+        note: String,
+    ) -> Result<(), OpError> {
         let id = id.to_string();
         self.app.store.run(move |c| store::set_state(c, &id, &state, &note, now_ms())).await?;
         Ok(())
@@ -175,14 +180,23 @@ impl Operator {
                     self.app.store.run(move |c| store::set_payer(c, &id2, &p)).await?;
                 }
                 let masked = self.send_otp(id, &mobile, email.as_deref()).await?;
-                self.set_state(id, ApplicationState::AwaitingOtp, format!("{note}; OTP sent to {masked}"))
-                    .await
+                self.set_state(
+                    id,
+                    ApplicationState::AwaitingOtp,
+                    format!("{note}; OTP sent to {masked}"),
+                )
+                .await
             }
         }
     }
 
     /// Generates an OTP, stores its hash and "sends" it (outbox + log). Returns the masked number.
-    async fn send_otp(&self, id: &str, mobile: &str, email: Option<&str>) -> Result<String, OpError> {
+    async fn send_otp(
+        &self,
+        id: &str,
+        mobile: &str,
+        email: Option<&str>,
+    ) -> Result<String, OpError> {
         let national = normalise_mobile(mobile).unwrap_or_else(|| mobile.to_string());
         let masked = mask_mobile(&national);
         let otp = six_digits()?;
@@ -228,13 +242,22 @@ impl Operator {
     }
 
     /// Status for the applicant.
-    pub(super) async fn applicant_status(&self, id: &str, token: &str) -> Result<ApplicationStatus, OpError> {
+    pub(super) async fn applicant_status(
+        &self,
+        id: &str,
+        token: &str,
+    ) -> Result<ApplicationStatus, OpError> {
         self.row_for(id, token).await?;
         self.status_of(id).await
     }
 
     /// Checks an OTP and moves on.
-    pub(super) async fn check_otp(&self, id: &str, token: &str, otp: &str) -> Result<ApplicationStatus, OpError> {
+    pub(super) async fn check_otp(
+        &self,
+        id: &str,
+        token: &str,
+        otp: &str,
+    ) -> Result<ApplicationStatus, OpError> {
         let row = self.row_for(id, token).await?;
         if row.state != ApplicationState::AwaitingOtp {
             return Err(OpError::wrong_state(&row.state, "no OTP is awaited"));
@@ -243,10 +266,18 @@ impl Operator {
             OpError::new(400, codes::INVALID_OTP, "No OTP is pending; ask for a new one")
         })?;
         if pending.attempts >= OTP_MAX_ATTEMPTS {
-            return Err(OpError::new(400, codes::INVALID_OTP, "Too many wrong codes; ask for a new OTP"));
+            return Err(OpError::new(
+                400,
+                codes::INVALID_OTP,
+                "Too many wrong codes; ask for a new OTP",
+            ));
         }
         if now_ms() > pending.expires_ms {
-            return Err(OpError::new(400, codes::INVALID_OTP, "The code has expired; ask for a new OTP"));
+            return Err(OpError::new(
+                400,
+                codes::INVALID_OTP,
+                "The code has expired; ask for a new OTP",
+            ));
         }
         let (otp2, hash) = (otp.trim().to_string(), pending.hash.clone());
         let ok = self.app.store.run(move |_| password::verify(&otp2, &hash)).await?;
@@ -265,7 +296,11 @@ impl Operator {
             Some(payer) => {
                 let payer_email = {
                     let p = payer.clone();
-                    self.app.store.run(move |c| registry::get(c, &p)).await?.map(|p| p.primary_email)
+                    self.app
+                        .store
+                        .run(move |c| registry::get(c, &p))
+                        .await?
+                        .map(|p| p.primary_email)
                 };
                 if let Some(e) = payer_email {
                     self.outbox.push(
@@ -292,7 +327,11 @@ impl Operator {
     }
 
     /// Sends a new OTP.
-    pub(super) async fn resend_otp(&self, id: &str, token: &str) -> Result<ApplicationStatus, OpError> {
+    pub(super) async fn resend_otp(
+        &self,
+        id: &str,
+        token: &str,
+    ) -> Result<ApplicationStatus, OpError> {
         let row = self.row_for(id, token).await?;
         if row.state != ApplicationState::AwaitingOtp {
             return Err(OpError::wrong_state(&row.state, "no OTP is awaited"));
@@ -303,7 +342,8 @@ impl Operator {
             return Err(OpError::wrong_state(&row.state, "this application no longer verifies"));
         };
         let masked = self.send_otp(id, &mobile, email.as_deref()).await?;
-        self.set_state(id, ApplicationState::AwaitingOtp, format!("new OTP sent to {masked}")).await?;
+        self.set_state(id, ApplicationState::AwaitingOtp, format!("new OTP sent to {masked}"))
+            .await?;
         self.status_of(id).await
     }
 
@@ -318,7 +358,12 @@ impl Operator {
                     .store
                     .run(move |c| {
                         store::set_participant(c, &id2, &code2)?;
-                        store::move_credentials(c, &id2, CredentialsState::NotYet, CredentialsState::Ready)?;
+                        store::move_credentials(
+                            c,
+                            &id2,
+                            CredentialsState::NotYet,
+                            CredentialsState::Ready,
+                        )?;
                         Ok(())
                     })
                     .await?;
@@ -341,7 +386,11 @@ impl Operator {
     }
 
     /// The production credentials, once.
-    pub(super) async fn issue_credentials(&self, id: &str, token: &str) -> Result<IssuedCredentials, OpError> {
+    pub(super) async fn issue_credentials(
+        &self,
+        id: &str,
+        token: &str,
+    ) -> Result<IssuedCredentials, OpError> {
         let row = self.row_for(id, token).await?;
         let ApplicationState::Approved { participant_code } = row.state.clone() else {
             return Err(OpError::wrong_state(&row.state, "the application is not approved"));
@@ -364,10 +413,22 @@ impl Operator {
                 let secret = keys::random_token(32)?;
                 let h = password::hash(&secret)?;
                 let tx = c.transaction()?;
-                if !store::move_credentials(&tx, &id2, CredentialsState::Ready, CredentialsState::Issued)? {
+                if !store::move_credentials(
+                    &tx,
+                    &id2,
+                    CredentialsState::Ready,
+                    CredentialsState::Issued,
+                )? {
                     return Ok(None);
                 }
-                credentials::upsert(&tx, CredentialKind::Secret, &code2, &user2, &h, &["admin".to_string()])?;
+                credentials::upsert(
+                    &tx,
+                    CredentialKind::Secret,
+                    &code2,
+                    &user2,
+                    &h,
+                    &["admin".to_string()],
+                )?;
                 tx.commit()?;
                 Ok(Some(secret))
             })
@@ -383,7 +444,10 @@ impl Operator {
     }
 
     /// Applications routed to `payer_code` for approval.
-    pub(super) async fn payer_queue(&self, payer_code: &str) -> Result<Vec<ApprovalEntry>, OpError> {
+    pub(super) async fn payer_queue(
+        &self,
+        payer_code: &str,
+    ) -> Result<Vec<ApprovalEntry>, OpError> {
         let p = payer_code.to_string();
         let rows = self.app.store.run(move |c| store::list(c, None, Some(&p))).await?;
         Ok(rows.iter().filter_map(approval_entry).collect())
@@ -408,11 +472,23 @@ impl Operator {
     }
 
     /// An operator's decision on an application in manual review.
-    pub(super) async fn admin_decide(&self, id: &str, d: &DecisionRequest) -> Result<ApplicationStatus, OpError> {
+    pub(super) async fn admin_decide(
+        &self,
+        id: &str,
+        d: &DecisionRequest,
+    ) -> Result<ApplicationStatus, OpError> {
         let id2 = id.to_string();
-        let row = self.app.store.run(move |c| store::get(c, &id2)).await?.ok_or_else(OpError::not_found)?;
+        let row = self
+            .app
+            .store
+            .run(move |c| store::get(c, &id2))
+            .await?
+            .ok_or_else(OpError::not_found)?;
         if row.state != ApplicationState::ManualReview {
-            return Err(OpError::wrong_state(&row.state, "only applications in manual review are decided by hand"));
+            return Err(OpError::wrong_state(
+                &row.state,
+                "only applications in manual review are decided by hand",
+            ));
         }
         let who = self.app.hcx_code.clone();
         self.decide(id, &who, d, "the request").await
@@ -433,13 +509,17 @@ impl Operator {
                 return Err(OpError::bad_request("Give the applicant a reason for refusing"));
             }
             let msg = format!("{who} refused {what}: {reason}");
-            self.set_state(id, ApplicationState::Rejected { reasons: vec![msg.clone()] }, msg).await?;
+            self.set_state(id, ApplicationState::Rejected { reasons: vec![msg.clone()] }, msg)
+                .await?;
         }
         self.status_of(id).await
     }
 
     /// The operator's queue.
-    pub(super) async fn queue(&self, state: Option<String>) -> Result<Vec<ApplicationStatus>, OpError> {
+    pub(super) async fn queue(
+        &self,
+        state: Option<String>,
+    ) -> Result<Vec<ApplicationStatus>, OpError> {
         Ok(self
             .app
             .store
@@ -466,7 +546,10 @@ impl Operator {
                 };
                 let replaced = req.new_encryption_cert_pem.is_some();
                 if let Some(pem) = req.new_encryption_cert_pem.clone() {
-                    let u = ParticipantUpdate { encryption_cert_pem: Some(pem), ..ParticipantUpdate::default() };
+                    let u = ParticipantUpdate {
+                        encryption_cert_pem: Some(pem),
+                        ..ParticipantUpdate::default()
+                    };
                     if let Err(e) = onboard::update(c, &code, u)? {
                         return Ok(Err(e.to_string()));
                     }
@@ -476,11 +559,28 @@ impl Operator {
                 // The password login is closed too: it gets a new value nobody is told.
                 let password_hash = password::hash(&keys::random_token(32)?)?;
                 let tx = c.transaction()?;
-                credentials::upsert(&tx, CredentialKind::Secret, &code, &p.primary_email, &secret_hash, &["admin".to_string()])?;
-                credentials::upsert(&tx, CredentialKind::Password, &code, &p.primary_email, &password_hash, &[])?;
+                credentials::upsert(
+                    &tx,
+                    CredentialKind::Secret,
+                    &code,
+                    &p.primary_email,
+                    &secret_hash,
+                    &["admin".to_string()],
+                )?;
+                credentials::upsert(
+                    &tx,
+                    CredentialKind::Password,
+                    &code,
+                    &p.primary_email,
+                    &password_hash,
+                    &[],
+                )?;
                 store::log_compromise(&tx, &code, &req.note, replaced, now_ms())?;
                 tx.commit()?;
-                Ok(Ok((IssuedCredentials { participant_code: code, username: p.primary_email, secret }, replaced)))
+                Ok(Ok((
+                    IssuedCredentials { participant_code: code, username: p.primary_email, secret },
+                    replaced,
+                )))
             })
             .await?;
         match outcome {
@@ -494,13 +594,20 @@ impl Operator {
 }
 
 /// Creates (or finds, after a crash) the registry record of an approved application.
-fn create_record(c: &mut Connection, st: &SharedState, id: &str) -> Result<std::result::Result<String, String>> {
+fn create_record(
+    c: &mut Connection,
+    st: &SharedState,
+    id: &str,
+) -> Result<std::result::Result<String, String>> {
     let Some(row) = store::get(c, id)? else {
         return Ok(Err("the application disappeared".into()));
     };
     if let Some(code) = registry::all(c)?
         .into_iter()
-        .find(|p| p.extra.get("onboarding").and_then(|o| o.get("application_id")).and_then(|v| v.as_str()) == Some(id))
+        .find(|p| {
+            p.extra.get("onboarding").and_then(|o| o.get("application_id")).and_then(|v| v.as_str())
+                == Some(id)
+        })
         .map(|p| p.participant_code)
     {
         return Ok(Ok(code));
@@ -513,7 +620,9 @@ fn create_record(c: &mut Connection, st: &SharedState, id: &str) -> Result<std::
     let mut extra = serde_json::Map::new();
     extra.insert("onboarding".into(), json!({"application_id": id, "kind": app.kind()}));
     let linked: Vec<String> = match app {
-        Application::AbdmProvider { details, .. } => vec![details.hfr_facility_id.trim().to_uppercase()],
+        Application::AbdmProvider { details, .. } => {
+            vec![details.hfr_facility_id.trim().to_uppercase()]
+        }
         Application::RohiniProvider { details, .. } => vec![details.rohini_id.trim().to_string()],
         _ => vec![],
     };
@@ -546,7 +655,10 @@ fn create_record(c: &mut Connection, st: &SharedState, id: &str) -> Result<std::
 fn hfr_checks(f: &HfrFacility, role: Role, manager_id: &str) -> Vec<String> {
     let mut r = Vec::new();
     if !f.status.eq_ignore_ascii_case("active") {
-        r.push(format!("{} ({}) is {} in HFR; only active facilities can register", f.name, f.hfr_id, f.status));
+        r.push(format!(
+            "{} ({}) is {} in HFR; only active facilities can register",
+            f.name, f.hfr_id, f.status
+        ));
     }
     if !f.verification_status.eq_ignore_ascii_case("verified") {
         r.push(format!(
@@ -581,7 +693,8 @@ fn route(c: &mut Connection, regs: &Registers, app: &Application) -> Result<Rout
             let mut reasons = hfr_checks(f, role, &details.manager.hfr_id);
             if role == Role::ProviderPractitioner {
                 match regs.hpr(&details.hpr_id) {
-                    None => reasons.push(format!("HPR has no professional with id {}", details.hpr_id.trim())),
+                    None => reasons
+                        .push(format!("HPR has no professional with id {}", details.hpr_id.trim())),
                     Some(p) if !p.status.eq_ignore_ascii_case("active") => {
                         reasons.push(format!("{} is {} in HPR", p.name, p.status))
                     }
@@ -640,8 +753,15 @@ fn route(c: &mut Connection, regs: &Registers, app: &Application) -> Result<Rout
                 payer: None,
             }
         }
-        (VerificationRoute::OtpThenPayerApproval, Application::UnregisteredProvider { details, .. }) => {
-            match resolve_payer(c, &details.empanelled_by.payer_code, &details.empanelled_by.payer_name)? {
+        (
+            VerificationRoute::OtpThenPayerApproval,
+            Application::UnregisteredProvider { details, .. },
+        ) => {
+            match resolve_payer(
+                c,
+                &details.empanelled_by.payer_code,
+                &details.empanelled_by.payer_name,
+            )? {
                 Err(reason) => Route::Reject(vec![reason]),
                 Ok(payer) => Route::Otp {
                     mobile: details.manager.mobile.clone(),
@@ -667,10 +787,13 @@ fn route(c: &mut Connection, regs: &Registers, app: &Application) -> Result<Rout
 const EMPANELLING_ROLES: [&str; 3] = ["payor", "agency.sponsor", "agency.tpa"];
 
 /// The payer or scheme an unregistered provider names: by code, else by exact name.
-fn resolve_payer(c: &Connection, code: &str, name: &str) -> Result<std::result::Result<String, String>> {
-    let usable = |p: &registry::Participant| {
-        p.status == "Active" && p.has_any_role(&EMPANELLING_ROLES)
-    };
+fn resolve_payer(
+    c: &Connection,
+    code: &str,
+    name: &str,
+) -> Result<std::result::Result<String, String>> {
+    let usable =
+        |p: &registry::Participant| p.status == "Active" && p.has_any_role(&EMPANELLING_ROLES);
     if !code.trim().is_empty() {
         return Ok(match registry::get(c, code.trim())? {
             Some(p) if usable(&p) => Ok(p.participant_code),

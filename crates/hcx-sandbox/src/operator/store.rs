@@ -93,13 +93,25 @@ fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
 }
 
 fn decode(r: RawRow) -> Result<Row> {
-    let (id, state, app, token, payer, salt, hash, iters, expires, attempts, sent_to, creds, created) = r;
+    let (
+        id,
+        state,
+        app,
+        token,
+        payer,
+        salt,
+        hash,
+        iters,
+        expires,
+        attempts,
+        sent_to,
+        creds,
+        created,
+    ) = r;
     let otp = match (salt, hash, iters, expires) {
-        (Some(salt), Some(hash), Some(iterations), Some(expires_ms)) => Some(PendingOtp {
-            hash: PasswordHash { salt, hash, iterations },
-            expires_ms,
-            attempts,
-        }),
+        (Some(salt), Some(hash), Some(iterations), Some(expires_ms)) => {
+            Some(PendingOtp { hash: PasswordHash { salt, hash, iterations }, expires_ms, attempts })
+        }
         _ => None,
     };
     let credentials = match creds.as_str() {
@@ -190,7 +202,13 @@ pub fn set_state(
     history(conn, id, state, note, now)
 }
 
-fn history(conn: &Connection, id: &str, state: &ApplicationState, note: &str, now: i64) -> Result<()> {
+fn history(
+    conn: &Connection,
+    id: &str,
+    state: &ApplicationState,
+    note: &str,
+    now: i64,
+) -> Result<()> {
     conn.execute(
         "INSERT INTO onboard_history (application_id, at_ms, state, note) VALUES (?1, ?2, ?3, ?4)",
         params![id, now, state.name(), note],

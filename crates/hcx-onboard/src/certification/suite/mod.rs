@@ -418,8 +418,11 @@ impl Runner<'_> {
 }
 
 /// Error codes a payer may use for a payload of the wrong domain (wire facts §3.4).
-const PAYLOAD_CODES: [ErrorCode; 3] =
-    [ErrorCode::ErrWrongDomainPayload, ErrorCode::ErrInvalidPayload, ErrorCode::ErrInvalidDomainPayload];
+const PAYLOAD_CODES: [ErrorCode; 3] = [
+    ErrorCode::ErrWrongDomainPayload,
+    ErrorCode::ErrInvalidPayload,
+    ErrorCode::ErrInvalidDomainPayload,
+];
 
 /// Checks a plain-JSON error callback carries one of `codes`.
 fn expect_error(r: &Received, codes: &[ErrorCode]) -> Step<String> {

@@ -32,8 +32,8 @@ struct Approved {
 
 impl Runner<'_> {
     pub(super) async fn run_payer(&mut self) -> Vec<ScenarioResult> {
-        let p = Parties { provider: self.sandbox.demo_provider.clone(), payer: self.me().to_string() };
-        let check = Action::CoverageEligibilityCheck;
+        let p =
+            Parties { provider: self.sandbox.demo_provider.clone(), payer: self.me().to_string() };
         let preauth = Action::PreauthSubmit;
         let claim = Action::ClaimSubmit;
         let mut out = vec![
@@ -41,15 +41,23 @@ impl Runner<'_> {
             self.answer_eligibility(ELIGIBILITY_REJECTED, &p, "reject", false).await,
         ];
         let mut first_preauth = None;
-        let (r, wf) = self.decide(PREAUTH_APPROVED, &p, preauth, "", None, DecisionInput::Approved).await;
+        let (r, wf) =
+            self.decide(PREAUTH_APPROVED, &p, preauth, "", None, DecisionInput::Approved).await;
         if let Some(a) = wf {
             first_preauth = Some(a.workflow_id);
         }
         out.push(r);
         out.push(
-            self.decide(PREAUTH_PARTIAL, &p, preauth, "partial", None, DecisionInput::PartiallyApproved)
-                .await
-                .0,
+            self.decide(
+                PREAUTH_PARTIAL,
+                &p,
+                preauth,
+                "partial",
+                None,
+                DecisionInput::PartiallyApproved,
+            )
+            .await
+            .0,
         );
         out.push(match first_preauth {
             Some(wf) => {
@@ -69,7 +77,6 @@ impl Runner<'_> {
         out.push(r);
         out.push(self.notify_payment(&p, approved).await);
         out.extend(self.payer_errors(&p).await);
-        let _ = check;
         out
     }
 
@@ -122,7 +129,8 @@ impl Runner<'_> {
     ) -> ScenarioResult {
         let mut s = Scn::new(name);
         let r = async {
-            let inc = self.incoming(&mut s, Action::CoverageEligibilityCheck, keyword, None).await?;
+            let inc =
+                self.incoming(&mut s, Action::CoverageEligibilityCheck, keyword, None).await?;
             let corr = inc.headers.correlation_id().unwrap_or_default().to_string();
             let answer = samples::eligibility_response(p, &corr, inforce).map_err(text)?;
             let reply = Headers::callback_to(&inc.headers, Status::ResponseComplete);
@@ -202,7 +210,14 @@ impl Runner<'_> {
                 return Err("the provider answered without a document".into());
             }
             let (detail, _) = self
-                .send_decision(&mut s, p, Action::ClaimSubmit, &inc.headers, &inc.summary, DecisionInput::Approved)
+                .send_decision(
+                    &mut s,
+                    p,
+                    Action::ClaimSubmit,
+                    &inc.headers,
+                    &inc.summary,
+                    DecisionInput::Approved,
+                )
                 .await?;
             Ok(format!("asked for documents, received {}, {detail}", got.attachments.len()))
         }
@@ -219,7 +234,11 @@ impl Runner<'_> {
             }
             // A payment notice is its own cycle: new correlation id, the claim's workflow.
             let corr = new_id();
-            let h = self.headers(&p.provider, &corr, Some(&a.workflow_id).filter(|w| !w.is_empty()).map(String::as_str));
+            let h = self.headers(
+                &p.provider,
+                &corr,
+                Some(&a.workflow_id).filter(|w| !w.is_empty()).map(String::as_str),
+            );
             let notice = samples::payment_notice(p, &a.claim_number, a.amount).map_err(text)?;
             self.send(&mut s, Action::PaymentNoticeRequest, h, &notice).await?;
             self.wait(&mut s, "the provider's acknowledgement", |r| {
@@ -243,8 +262,15 @@ impl Runner<'_> {
             let r = match (&body, self.own_public_key()) {
                 (Ok(b), Ok(key)) => {
                     let h = self.headers(&to, &new_id(), None);
-                    self.send_expect_refusal(&mut s, notice, &h, &key, b, ErrorCode::ErrInvalidRecipient)
-                        .await
+                    self.send_expect_refusal(
+                        &mut s,
+                        notice,
+                        &h,
+                        &key,
+                        b,
+                        ErrorCode::ErrInvalidRecipient,
+                    )
+                    .await
                 }
                 (Err(e), _) => Err(e.to_string()),
                 (_, Err(e)) => Err(e),
@@ -257,8 +283,15 @@ impl Runner<'_> {
             let key = self.client.recipient_key(&p.provider).await.map_err(text)?;
             let mut h = self.headers(&p.provider, &new_id(), None);
             h.remove(hcx_protocol::names::TIMESTAMP);
-            self.send_expect_refusal(&mut s, notice, &h, &key, b, ErrorCode::ErrMandatoryHeaderfieldMissing)
-                .await
+            self.send_expect_refusal(
+                &mut s,
+                notice,
+                &h,
+                &key,
+                b,
+                ErrorCode::ErrMandatoryHeaderfieldMissing,
+            )
+            .await
         }
         .await;
         out.push(s.finish(r));

@@ -16,6 +16,21 @@ use crate::certification::scenarios::names::*;
 /// the demo payer reads any `x-hcx-*-scenario` header before the item text.
 const SCENARIO_USE_CASE: &str = "cert";
 
+/// One preauth / claim to send.
+struct Ask {
+    action: Action,
+    keyword: &'static str,
+    workflow: Option<String>,
+    related: Option<RelatedClaimInput>,
+    extra_days: u32,
+}
+
+impl Ask {
+    fn new(action: Action, keyword: &'static str) -> Self {
+        Self { action, keyword, workflow: None, related: None, extra_days: 0 }
+    }
+}
+
 /// What a finished claim-like cycle left behind.
 #[derive(Debug, Clone)]
 struct Cycle {
@@ -58,11 +73,8 @@ impl Runner<'_> {
             out.push(r);
             out.push(self.payment_ack(&p, paid).await);
         }
-        let action = if eligibility_only {
-            Action::CoverageEligibilityCheck
-        } else {
-            Action::ClaimSubmit
-        };
+        let action =
+            if eligibility_only { Action::CoverageEligibilityCheck } else { Action::ClaimSubmit };
         out.extend(self.provider_errors(&p, action).await);
         out
     }
@@ -106,18 +118,13 @@ impl Runner<'_> {
     }
 
     /// Sends a preauth / claim and returns the payer's decision.
-    async fn cycle(
-        &mut self,
-        s: &mut Scn,
-        p: &Parties,
-        action: Action,
-        keyword: &str,
-        workflow: Option<String>,
-        related: Option<RelatedClaimInput>,
-        extra_days: u32,
-    ) -> Step<Cycle> {
-        let use_ =
-            if action == Action::PreauthSubmit { ClaimUse::Preauthorization } else { ClaimUse::Claim };
+    async fn cycle(&mut self, s: &mut Scn, p: &Parties, ask: Ask) -> Step<Cycle> {
+        let Ask { action, keyword, workflow, related, extra_days } = ask;
+        let use_ = if action == Action::PreauthSubmit {
+            ClaimUse::Preauthorization
+        } else {
+            ClaimUse::Claim
+        };
         let corr = new_id();
         let wf = workflow.unwrap_or_else(new_id);
         let claim_number = format!("CERT-{}", samples::short_id());
@@ -145,9 +152,8 @@ impl Runner<'_> {
         corr: &str,
         claim_number: &str,
     ) -> Step<()> {
-        let r = self
-            .wait(s, "the payer's query", |r| r.is(Action::CommunicationRequest, corr))
-            .await?;
+        let r =
+            self.wait(s, "the payer's query", |r| r.is(Action::CommunicationRequest, corr)).await?;
         let (req, payload) = r.open(self.key)?;
         let asked = hcx_fhir::summarize(&payload);
         if asked.documents_requested.is_empty() && asked.messages.is_empty() {
@@ -160,13 +166,15 @@ impl Runner<'_> {
 
     async fn preauth_approved(&mut self, p: &Parties) -> (ScenarioResult, Option<Cycle>) {
         let mut s = Scn::new(PREAUTH_APPROVED);
-        let r = self.cycle(&mut s, p, Action::PreauthSubmit, "", None, None, 0).await;
+        let r = self.cycle(&mut s, p, Ask::new(Action::PreauthSubmit, "")).await;
         let checked = r.and_then(|c| {
             let d = decision(&c.summary);
             let pa = c.summary.decision.as_ref().and_then(|d| d.pre_auth_ref.clone());
             match (d.as_str(), pa) {
                 ("approved", Some(pa)) => Ok((format!("approved in full, reference {pa}"), c)),
-                ("approved", None) => Err("approved but without a preauthorisation reference".into()),
+                ("approved", None) => {
+                    Err("approved but without a preauthorisation reference".into())
+                }
                 _ => Err(format!("expected \"approved\", the payer answered \"{d}\"")),
             }
         });
@@ -178,7 +186,7 @@ impl Runner<'_> {
 
     async fn preauth_partial(&mut self, p: &Parties) -> ScenarioResult {
         let mut s = Scn::new(PREAUTH_PARTIAL);
-        let r = self.cycle(&mut s, p, Action::PreauthSubmit, "partial", None, None, 0).await;
+        let r = self.cycle(&mut s, p, Ask::new(Action::PreauthSubmit, "partial")).await;
         s.finish(r.and_then(|c| expect_decision(&c.summary, "partially approved")))
     }
 
@@ -189,22 +197,22 @@ impl Runner<'_> {
         };
         let related =
             RelatedClaimInput { kind: RelatedKind::Enhancement, claim_number: first.claim_number };
-        let r = self
-            .cycle(&mut s, p, Action::PreauthSubmit, "", Some(first.workflow_id), Some(related), 2)
-            .await;
+        let ask = Ask {
+            workflow: Some(first.workflow_id),
+            related: Some(related),
+            extra_days: 2,
+            ..Ask::new(Action::PreauthSubmit, "")
+        };
+        let r = self.cycle(&mut s, p, ask).await;
         s.finish(r.and_then(|c| expect_decision(&c.summary, "approved")))
     }
 
     async fn claim_rejected(&mut self, p: &Parties) -> ScenarioResult {
         let mut s = Scn::new(CLAIM_REJECTED);
-        let r = self.cycle(&mut s, p, Action::ClaimSubmit, "reject", None, None, 0).await;
+        let r = self.cycle(&mut s, p, Ask::new(Action::ClaimSubmit, "reject")).await;
         s.finish(r.and_then(|c| {
-            let nothing_approved = c
-                .summary
-                .amounts
-                .approved
-                .as_ref()
-                .is_none_or(|a| a.value.is_zero());
+            let nothing_approved =
+                c.summary.amounts.approved.as_ref().is_none_or(|a| a.value.is_zero());
             let d = decision(&c.summary);
             if nothing_approved && (d == "rejected" || d == "error") {
                 let why = c.summary.decision.map(|d| d.reasons.join("; ")).unwrap_or_default();
@@ -217,15 +225,16 @@ impl Runner<'_> {
 
     async fn claim_query(&mut self, p: &Parties) -> ScenarioResult {
         let mut s = Scn::new(CLAIM_QUERY_ANSWERED);
-        let r = self.cycle(&mut s, p, Action::ClaimSubmit, "query", None, None, 0).await;
-        s.finish(r.and_then(|c| expect_decision(&c.summary, "approved")).map(|d| {
-            format!("the payer asked for documents, got them, and {d}")
-        }))
+        let r = self.cycle(&mut s, p, Ask::new(Action::ClaimSubmit, "query")).await;
+        s.finish(
+            r.and_then(|c| expect_decision(&c.summary, "approved"))
+                .map(|d| format!("the payer asked for documents, got them, and {d}")),
+        )
     }
 
     async fn claim_approved(&mut self, p: &Parties) -> (ScenarioResult, Option<Cycle>) {
         let mut s = Scn::new(CLAIM_APPROVED);
-        let r = self.cycle(&mut s, p, Action::ClaimSubmit, "", None, None, 0).await;
+        let r = self.cycle(&mut s, p, Ask::new(Action::ClaimSubmit, "")).await;
         match r.and_then(|c| expect_decision(&c.summary, "approved").map(|d| (d, c))) {
             Ok((d, c)) => (s.finish(Ok(d)), Some(c)),
             Err(e) => (s.finish(Err(e)), None),
@@ -276,8 +285,15 @@ impl Runner<'_> {
             let r = match (&payload, self.own_public_key()) {
                 (Ok(body), Ok(key)) => {
                     let h = self.headers(&to, &new_id(), None);
-                    self.send_expect_refusal(&mut s, check, &h, &key, body, ErrorCode::ErrInvalidRecipient)
-                        .await
+                    self.send_expect_refusal(
+                        &mut s,
+                        check,
+                        &h,
+                        &key,
+                        body,
+                        ErrorCode::ErrInvalidRecipient,
+                    )
+                    .await
                 }
                 (Err(e), _) => Err(e.to_string()),
                 (_, Err(e)) => Err(e),
@@ -310,8 +326,15 @@ impl Runner<'_> {
         let key = self.client.recipient_key(to).await.map_err(text)?;
         let mut h = self.headers(to, &new_id(), None);
         h.remove(hcx_protocol::names::TIMESTAMP);
-        self.send_expect_refusal(s, action, &h, &key, body, ErrorCode::ErrMandatoryHeaderfieldMissing)
-            .await
+        self.send_expect_refusal(
+            s,
+            action,
+            &h,
+            &key,
+            body,
+            ErrorCode::ErrMandatoryHeaderfieldMissing,
+        )
+        .await
     }
 
     async fn undecryptable(

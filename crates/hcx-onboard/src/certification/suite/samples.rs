@@ -94,7 +94,7 @@ pub fn eligibility_request(p: &Parties, reference: &str, note: &str) -> Result<V
         service_from: None,
         service_to: None,
         items: vec![EligibilityItemInput {
-            product: CodeInput::new("IPD", &format!("Inpatient hospitalisation {note}").trim().to_string()),
+            product: CodeInput::new("IPD", format!("Inpatient hospitalisation {note}").trim()),
             category: None,
             diagnoses: vec![diagnosis(DiagnosisKind::Provisional)],
         }],
@@ -114,7 +114,8 @@ pub fn claim(
 ) -> Result<Value> {
     let now = Utc::now();
     let days = Decimal::from(3 + extra_days);
-    let kind = if use_ == ClaimUse::Claim { DiagnosisKind::Final } else { DiagnosisKind::Provisional };
+    let kind =
+        if use_ == ClaimUse::Claim { DiagnosisKind::Final } else { DiagnosisKind::Provisional };
     let input = ClaimInput {
         claim_number: claim_number.to_string(),
         claim_number_system: None,
@@ -156,8 +157,13 @@ pub fn claim(
 }
 
 /// The provider's answer to a query: a message and the discharge summary.
-pub fn communication_answer(p: &Parties, claim_number: &str, request_number: &str) -> Result<Value> {
-    let doc = AttachmentBuilder::from_bytes(DISCHARGE_SUMMARY, "application/pdf", "Discharge summary")?;
+pub fn communication_answer(
+    p: &Parties,
+    claim_number: &str,
+    request_number: &str,
+) -> Result<Value> {
+    let doc =
+        AttachmentBuilder::from_bytes(DISCHARGE_SUMMARY, "application/pdf", "Discharge summary")?;
     let input = CommunicationInput {
         communication_number: format!("COM-{}", short_id()),
         request_number: request_number.to_string(),
