@@ -25,8 +25,8 @@ fn fhir_check_exits_1_on_errors_and_summary_reads_a_fixture() {
     assert!(report["errors"].as_u64().unwrap_or(0) > 0, "the report counts the errors: {report}");
 
     // A real FHIR sample (MIT, Swasth Digital Health Foundation; see shared/fixtures/README.md).
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../hcx-fhir/tests/fixtures/claims.json");
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../hcx-fhir/tests/fixtures/claims.json");
     let out = hcx(dir.path(), &["fhir", "summary", fixture.to_str().expect("path")]);
     assert!(out.status.success(), "summary succeeds: {}", String::from_utf8_lossy(&out.stderr));
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON summary");

@@ -174,6 +174,13 @@ impl TokenService {
     }
 }
 
+/// The platform's tokens carry whole-second `iat`/`exp` (Keycloak and the dispatcher's JWTUtil);
+/// josekit would write fractions, which some verifiers read as an error.
+fn whole_seconds(t: SystemTime) -> SystemTime {
+    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,11 +212,4 @@ mod tests {
         let t2 = other.issue(TokenRealm::Participant, "o", "c", &[], None, "e").expect("issue");
         assert!(s.verify(t2.access_token.expose()).is_err(), "a token signed by another key fails");
     }
-}
-
-/// The platform's tokens carry whole-second `iat`/`exp` (Keycloak and the dispatcher's JWTUtil);
-/// josekit would write fractions, which some verifiers read as an error.
-fn whole_seconds(t: SystemTime) -> SystemTime {
-    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
 }

@@ -35,8 +35,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub const ACK_TS: i64 = 1_692_278_029_019;
 
 pub fn fixture(name: &str) -> String {
-    let path =
-        format!("{}/../hcx-protocol/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../hcx-protocol/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
 }
 
