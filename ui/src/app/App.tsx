@@ -45,8 +45,10 @@ function EnvBanner({ status }: { status: AppStatus | null }) {
 function isReviewer(roles: string[] | undefined): boolean {
   return (roles ?? []).some((r) => r === "payor" || r.startsWith("agency"));
 }
+// Registry roles are `provider` or a specialisation such as `provider.hospital`; `bsp` sends
+// requests on a beneficiary's behalf like a provider does.
 function isProvider(roles: string[] | undefined): boolean {
-  return (roles ?? []).includes("provider");
+  return (roles ?? []).some((r) => r === "provider" || r.startsWith("provider.") || r === "bsp");
 }
 
 function Nav({ section }: { section: string }) {
