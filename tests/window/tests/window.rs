@@ -229,6 +229,27 @@ async fn readme_run_command_opens_the_console_on_a_fresh_data_dir() {
         db.display()
     );
     w.screenshot("app-first-start", None).await.unwrap_or_else(|e| panic!("screenshot: {e}"));
+
+    // What a newcomer sees after the README's run command: a demo preauth sent from the form
+    // and its finished timeline (the screenshot the issue asks for).
+    compose(
+        &p,
+        "preauth",
+        "Ravi Kumar",
+        &[("SU016A", "Laparoscopic appendicectomy", "1", "39500.00")],
+    )
+    .await;
+    let approved =
+        p.wait_text("[data-testid=timeline] li[data-kind=complete]", "Approved", PAYER).await;
+    let headline = approved.text().await.unwrap_or_default();
+    assert!(
+        headline.contains("39,500.00"),
+        "the app opened by scripts/run finishes a preauth on its embedded sandbox: {headline:?}"
+    );
+    quiet(&p).await;
+    w.screenshot("app-run-command-timeline", None)
+        .await
+        .unwrap_or_else(|e| panic!("screenshot: {e}"));
     w.close().await.unwrap_or_else(|e| panic!("the run-command test left processes behind: {e}"));
 }
 
