@@ -394,7 +394,10 @@ pub fn claim_response_bundle(
     if let Some(p) = &d.pre_auth_ref {
         cr["preAuthRef"] = json!(p);
     }
-    if d.outcome == "complete" && !d.approved_total().is_zero() {
+    // Only a claim settles money; a preauth or predetermination approves an amount, and its
+    // money arrives later with the claim's payment notice. A `payment` here would read as "paid".
+    let is_claim = req.claim_use.as_deref().unwrap_or("claim") == "claim";
+    if is_claim && d.outcome == "complete" && !d.approved_total().is_zero() {
         cr["payment"] = json!({
             "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/ex-paymenttype", "code": "complete"}]},
             "amount": money(d.approved_total()),
