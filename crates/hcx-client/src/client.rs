@@ -202,7 +202,7 @@ impl HcxClient {
     }
 
     /// POSTs JSON bytes with the token; returns the reply whatever its status.
-    async fn post_json(&self, url: &str, body: Vec<u8>) -> Result<Reply> {
+    pub(crate) async fn post_json(&self, url: &str, body: Vec<u8>) -> Result<Reply> {
         self.authed(url, &|h| {
             h.post(url).header(CONTENT_TYPE, "application/json").body(body.clone())
         })

@@ -16,6 +16,9 @@ use crate::error::{ClientError, Result};
 use crate::http::Transport;
 use crate::registry::ParticipantRecord;
 
+/// Path of the registry's update API after the version.
+const UPDATE_PATH: &str = "/participant/update";
+
 /// Claims of the access token, read without verifying it (the gateway verifies; we only
 /// show them and compare the participant code).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -131,6 +134,33 @@ impl HcxClient {
     pub async fn fetch_own_record(&self) -> Result<OwnRecord> {
         let record = self.search_participant(&self.config().participant_code).await?;
         Ok(OwnRecord { active: record.is_active(), roles: record.known_roles(), record })
+    }
+
+    /// Changes our own registry record (`participant/update`, which a participant may call for
+    /// itself): a new callback address after moving to another bridge, a new encryption
+    /// certificate after a key rotation. `None` leaves a field as it is.
+    pub async fn update_own_record(
+        &self,
+        endpoint_url: Option<&str>,
+        encryption_cert_pem: Option<&str>,
+    ) -> Result<()> {
+        let mut body = serde_json::Map::new();
+        body.insert("participant_code".into(), self.config().participant_code.clone().into());
+        if let Some(u) = endpoint_url {
+            body.insert("endpoint_url".into(), u.into());
+        }
+        if let Some(c) = encryption_cert_pem {
+            body.insert("encryption_cert".into(), c.into());
+        }
+        let url = self.config().registry_url(UPDATE_PATH);
+        let bytes = serde_json::to_vec(&body).map_err(|e| ClientError::Config(e.to_string()))?;
+        let reply = self.post_json(&url, bytes).await?;
+        if !reply.status.is_success() {
+            return Err(crate::client::error_for(&reply));
+        }
+        // The registry answered for a record we just changed; forget what we cached of it.
+        self.invalidate_certificate(&self.config().participant_code);
+        Ok(())
     }
 
     /// Whether the certificate registered on `own_record` carries the public key this computer

@@ -367,6 +367,7 @@ impl Console {
         if recipient.is_empty() {
             return Err(ConsoleError::input("recipient", "is required"));
         }
+        self.check_may_start(profile, recipient)?;
         let use_case = use_case_for(action)
             .ok_or_else(|| ConsoleError::input("action", "not a request that opens a cycle"))?;
         let correlation_id = uuid::Uuid::new_v4().to_string();

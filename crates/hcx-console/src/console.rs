@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use hcx_client::{Credentials, GatewayConfig, HcxClient};
 use hcx_keys::SecretKind;
-use hcx_store::{NewAuditEntry, Profile, RetryPolicy, Store, Writer};
+use hcx_store::{LoginKind, NewAuditEntry, Profile, RetryPolicy, Store, Writer};
 use tokio::sync::{Notify, broadcast};
 
 use crate::dto::MessagesChanged;
@@ -173,24 +173,10 @@ impl Console {
         {
             return Ok(c.clone());
         }
-        let password = self.inner.secrets.get(profile, SecretKind::GatewaySecret)?.ok_or(
-            ConsoleError::MissingSecret {
-                profile: profile.id.clone(),
-                what: "gateway password",
-                hint: "set it with `hcx profile add … --password-env VAR` (or in Settings)",
-            },
-        )?;
-        let username =
-            profile.fields.username.clone().or_else(|| profile.fields.email.clone()).ok_or_else(
-                || ConsoleError::input("username", "the profile has no gateway username"),
-            )?;
         let mut config = GatewayConfig::new(
             &profile.fields.gateway_base_url,
             &profile.fields.participant_code,
-            Credentials::Password {
-                username,
-                password: hcx_client::Secret::new(password.expose()),
-            },
+            self.gateway_credentials(profile)?,
         );
         config.dialect = match profile.fields.dialect {
             hcx_store::Dialect::Swasth => hcx_protocol::Dialect::Swasth,
@@ -207,6 +193,32 @@ impl Console {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(profile.id.clone(), client.clone());
         Ok(client)
+    }
+
+    /// How the profile logs in: its sandbox username and password, or (once onboarding stored
+    /// them) the production participant code, username and api-access secret.
+    pub(crate) fn gateway_credentials(&self, profile: &Profile) -> Result<Credentials> {
+        let secret = self.inner.secrets.get(profile, SecretKind::GatewaySecret)?.ok_or(
+            ConsoleError::MissingSecret {
+                profile: profile.id.clone(),
+                what: "gateway password",
+                hint: "set it with `hcx profile add … --password-env VAR` (or in Settings)",
+            },
+        )?;
+        let username =
+            profile.fields.username.clone().or_else(|| profile.fields.email.clone()).ok_or_else(
+                || ConsoleError::input("username", "the profile has no gateway username"),
+            )?;
+        let login = self.read(|r| Ok(r.get_onboarding(&profile.id)?.map(|o| o.login_kind)))?;
+        let secret = hcx_client::Secret::new(secret.expose());
+        Ok(match login.unwrap_or_default() {
+            LoginKind::Password => Credentials::Password { username, password: secret },
+            LoginKind::ApiSecret => Credentials::ApiSecret {
+                participant_code: profile.fields.participant_code.clone(),
+                username,
+                secret,
+            },
+        })
     }
 
     /// Drops a cached client (after its password or settings changed).

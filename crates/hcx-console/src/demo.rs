@@ -94,6 +94,62 @@ impl LocalExchange {
         Ok(profile)
     }
 
+    /// Serves a production profile (onboarded through this exchange's operator) on the local
+    /// bridge with a fresh mailbox token, and registers that mailbox as its callback address.
+    /// Called right after its credentials arrive and again on every restart (the bridge keeps
+    /// its mailbox list in memory).
+    pub async fn attach_bridge(&self, console: &Console, profile_id: &str) -> Result<String> {
+        let token = hcx_bridge::generate_token()?;
+        console
+            .set_bridge(profile_id, self.bridge.base_url(), &Secret::new(token.expose().to_owned()))
+            .await?;
+        let code = console.profile_by_id(profile_id)?.participant_code;
+        let gateway_cert =
+            console.participant_certificate(profile_id, self.sandbox.hcx_code()).await?;
+        self.bridge.add_participant(&code, token.expose(), Some(&gateway_cert))?;
+        console.connect_bridge(profile_id).await
+    }
+
+    /// Fetches a production profile's credentials from this exchange's operator and connects
+    /// it to the local bridge.
+    pub async fn fetch_credentials(
+        &self,
+        console: &Console,
+        profile_id: &str,
+    ) -> Result<crate::dto::GoLiveView> {
+        console.fetch_credentials(profile_id).await?;
+        self.attach_bridge(console, profile_id).await?;
+        console.go_live(profile_id).await
+    }
+
+    /// What the sandbox operator "sent" by SMS and e-mail (the OTPs), newest last.
+    pub async fn operator_messages(
+        &self,
+        application_id: Option<&str>,
+    ) -> Result<Vec<crate::dto::OperatorMessageView>> {
+        let admin = self.sandbox.admin_credentials();
+        let operator = hcx_onboard::client::OperatorClient::new(
+            &self.sandbox.base_url(),
+            hcx_protocol::ApiVersion::default(),
+        )?
+        .with_credentials(hcx_client::Credentials::Password {
+            username: admin.username.clone(),
+            password: hcx_client::Secret::new(admin.password.expose()),
+        });
+        Ok(operator
+            .outbox(application_id)
+            .await?
+            .into_iter()
+            .map(|m| crate::dto::OperatorMessageView {
+                at: m.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                application_id: m.application_id,
+                channel: m.channel,
+                to: m.to,
+                text: m.text,
+            })
+            .collect())
+    }
+
     /// Stops the bridge and the sandbox.
     pub async fn shutdown(self) {
         if let Err(e) = self.bridge.shutdown().await {

@@ -352,3 +352,230 @@ pub struct MessagesChanged {
     /// How many of them are new incoming messages (for the notification).
     pub incoming: u32,
 }
+
+// ------------------------------------------------------------------------------ onboarding
+//
+// Issue 8: certification, registration by role, the operator's answers, credentials and the
+// go-live checklist. Application forms travel as the JSON of `hcx_onboard::registration::
+// Application` (`{kind, common: {...}, details: {...}}`) because their shape depends on the
+// kind; the UI renders them from `FieldView`s, whose `path`s address that JSON.
+
+/// One scenario of a certification run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ScenarioView {
+    /// Stable name, e.g. `preauth.partial_approval`.
+    pub name: String,
+    pub passed: bool,
+    /// `passed` or `failed`.
+    pub outcome: String,
+    /// What was observed (or what went wrong).
+    pub detail: String,
+    /// `x-hcx-api_call_id`s of the scenario's messages, in order.
+    pub api_call_ids: Vec<String>,
+}
+
+/// A profile's sandbox certificate and the run that earned it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CertificationView {
+    pub profile_id: String,
+    pub participant_code: String,
+    pub role: String,
+    pub protocol_version: String,
+    /// The sandbox that countersigned it (its HCX code).
+    pub sandbox: String,
+    /// `valid`, `expired` or `refused` (see `reasons`).
+    pub state: String,
+    /// Why it is not valid, in plain words (empty when valid).
+    pub reasons: Vec<String>,
+    pub issued_at: UtcTime,
+    pub expires_at: UtcTime,
+    pub scenarios: Vec<ScenarioView>,
+    /// The certificate itself (a signed, public document; compact JWS).
+    pub certificate: String,
+}
+
+/// One field of a registration form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FieldView {
+    /// Dotted path into the application JSON, e.g. `details.system_admin.mobile`.
+    pub path: String,
+    pub label: String,
+    /// Input kind (`text`, `long_text`, `email`, `mobile`, `pincode`, `gstn`,
+    /// `hfr_facility_id`, `rohini_id`, `document`, `role`, `future_date`, `acknowledgement`,
+    /// ...); it also names the format check.
+    pub kind: String,
+    pub required: bool,
+    pub help: String,
+    /// Filled by the console on submit (certificate, callback address, sandbox certificate);
+    /// shown read-only.
+    pub automatic: bool,
+}
+
+/// One kind of registrant ("I am registering a …") and its form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RegistrationKindView {
+    /// `payer`, `state_scheme`, `corporate`, `tpa`, `intermediary`, `abdm_provider`,
+    /// `rohini_provider`, `unregistered_provider`, `regulator`, `bsp`.
+    pub kind: String,
+    pub label: String,
+    /// HCX roles this kind may register as.
+    pub roles: Vec<String>,
+    /// How the operator verifies it, in one sentence.
+    pub verification: String,
+    pub fields: Vec<FieldView>,
+}
+
+/// The registration draft of a (sandbox) profile: kept across restarts until submitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RegistrationDraftView {
+    /// The certified profile the application is made from.
+    pub profile_id: String,
+    pub kind: String,
+    /// The application JSON (`{kind, common, details}`).
+    #[ts(type = "Record<string, unknown>")]
+    pub application: serde_json::Value,
+    pub saved_at: UtcTime,
+    /// Problems with it as it stands (the automatic fields are not counted as missing).
+    pub findings: Vec<FindingView>,
+}
+
+/// One step of an application's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ApplicationEvent {
+    pub at: UtcTime,
+    pub state: String,
+    pub note: String,
+}
+
+/// A submitted application, as its applicant sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ApplicationView {
+    /// The production profile the application belongs to.
+    pub profile_id: String,
+    pub application_id: String,
+    pub kind: String,
+    pub participant_name: String,
+    /// `submitted`, `verifying`, `awaiting_otp`, `awaiting_payer_approval`, `manual_review`,
+    /// `approved`, `rejected`.
+    pub state: String,
+    /// The payer or scheme whose approval is awaited.
+    pub awaiting_payer: Option<String>,
+    /// The production participant code, once approved.
+    pub participant_code: Option<String>,
+    /// Why it was rejected.
+    pub reasons: Vec<String>,
+    /// Where the OTP went, masked.
+    pub otp_sent_to: Option<String>,
+    /// `not_yet`, `ready` (fetch them now, once) or `issued`.
+    pub credentials: String,
+    pub history: Vec<ApplicationEvent>,
+    pub submitted_at: UtcTime,
+}
+
+/// An empanelment approval request in a payer's own console.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ApprovalView {
+    pub application_id: String,
+    pub facility_name: String,
+    pub licence_number: String,
+    pub address: String,
+    pub manager: String,
+    /// What the facility says about its empanelment (scheme, reference, dates), one line.
+    pub empanelment: String,
+    /// Title, type, size and SHA-256 of the empanelment proof, one line.
+    pub proof: Option<String>,
+    /// The application's state (`awaiting_payer_approval`, `approved`, `rejected`).
+    pub state: String,
+    pub reasons: Vec<String>,
+    pub submitted_at: UtcTime,
+}
+
+/// One line of the go-live checklist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ChecklistItemView {
+    /// `certificate_valid`, `registration_approved`, `preflight_green`, `staff_trained`,
+    /// `pilot_list_set`.
+    pub id: String,
+    pub title: String,
+    /// `done`, `pending` or `blocked`.
+    pub status: String,
+    pub detail: String,
+}
+
+/// Go-live readiness of a profile: the checklist, pilot mode and where onboarding stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct GoLiveView {
+    pub profile_id: String,
+    pub environment: Environment,
+    pub items: Vec<ChecklistItemView>,
+    /// Every item done.
+    pub ready: bool,
+    pub pilot_enabled: bool,
+    pub pilot_counterparties: Vec<String>,
+    pub staff_trained_by: Option<String>,
+    pub staff_trained_at: Option<UtcTime>,
+    /// When the production credentials went into the keychain (never the secret itself).
+    pub credentials_stored_at: Option<UtcTime>,
+    /// The application, when this profile was made by onboarding.
+    pub application: Option<ApplicationView>,
+}
+
+/// What "report a compromise" did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CompromiseView {
+    pub profile_id: String,
+    /// A new key pair was generated and its certificate registered.
+    pub key_rotated: bool,
+    /// The registry now serves the new certificate.
+    pub certificate_updated: bool,
+    /// The new secret went into the keychain at this time.
+    pub secret_rotated_at: UtcTime,
+    /// SHA-256 fingerprint of the new certificate.
+    pub fingerprint: String,
+}
+
+/// A message the sandbox operator "sent" (SMS or e-mail; shown only on a sandbox).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OperatorMessageView {
+    pub at: UtcTime,
+    pub application_id: String,
+    pub channel: String,
+    pub to: String,
+    pub text: String,
+}
+
+/// Where a (sandbox) profile stands on the way to production.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OnboardingView {
+    pub profile_id: String,
+    pub certification: Option<CertificationView>,
+    pub draft: Option<RegistrationDraftView>,
+    /// Production profiles made from this profile's applications, newest first.
+    pub production: Vec<GoLiveView>,
+}

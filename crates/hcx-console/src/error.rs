@@ -62,6 +62,12 @@ pub enum ConsoleError {
         /// How to add it.
         hint: &'static str,
     },
+    /// The operator refused or failed an onboarding step (its message is for the applicant).
+    #[error("{0}")]
+    Operator(String),
+    /// Pilot mode refused a send to a counterparty off the pilot list.
+    #[error("{0}")]
+    PilotBlocked(String),
     /// Onboarding on a sandbox exchange failed.
     #[error("sandbox onboarding failed: {0}")]
     Onboarding(String),
@@ -107,6 +113,8 @@ impl ConsoleError {
             ConsoleError::NotAllowed(_) => "NOT_ALLOWED",
             ConsoleError::MissingSecret { .. } => "MISSING_SECRET",
             ConsoleError::Onboarding(_) => "ONBOARDING",
+            ConsoleError::Operator(_) => "GATEWAY_REJECTED",
+            ConsoleError::PilotBlocked(_) => "PILOT_BLOCKED",
             ConsoleError::Io { .. } => "IO",
             ConsoleError::Timeout(_) => "TIMEOUT",
         }
@@ -124,5 +132,35 @@ impl ConsoleError {
     pub(crate) fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> ConsoleError {
         let what = what.into();
         move |source| ConsoleError::Io { what, source }
+    }
+}
+
+impl From<hcx_onboard::OnboardError> for ConsoleError {
+    fn from(e: hcx_onboard::OnboardError) -> Self {
+        use hcx_onboard::OnboardError as E;
+        match e {
+            E::Client(c) => ConsoleError::Client(c),
+            E::Bridge(b) => ConsoleError::Bridge(b),
+            E::Http(h) if h.is_connect() || h.is_timeout() => {
+                ConsoleError::Operator(format!("the operator is not reachable: {h}"))
+            }
+            E::Operator { status, message, findings, refusals } => {
+                // The operator's own sentence first; then what it found, field by field.
+                let mut text = message;
+                for f in findings {
+                    text.push_str(&format!("; {}: {}", f.path, f.message));
+                }
+                for r in refusals {
+                    text.push_str(&format!("; {}", r.message()));
+                }
+                if status == 409 || status == 410 {
+                    ConsoleError::NotAllowed(text)
+                } else {
+                    ConsoleError::Operator(text)
+                }
+            }
+            E::AlreadyIssued => ConsoleError::NotAllowed(e.to_string()),
+            other => ConsoleError::Operator(other.to_string()),
+        }
     }
 }

@@ -10,12 +10,15 @@
 //! but the profile's secret store (the OS keychain; process memory only for sandbox profiles
 //! when no keychain exists, see [`secrets`]).
 
+mod apply;
 mod background;
+mod certify;
 mod compose;
 mod console;
 pub mod demo;
 pub mod dto;
 mod error;
+mod golive;
 mod ingest;
 mod inspector;
 mod keys;
@@ -30,6 +33,7 @@ pub mod text;
 pub mod thread_state;
 mod views;
 
+pub use apply::{PENDING_CODE, registration_kinds};
 pub use background::{Background, BridgePoller, OutboxWorker};
 pub use console::{Console, ConsoleOptions, DATABASE_FILE};
 pub use error::{ConsoleError, Result};

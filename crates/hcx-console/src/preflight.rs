@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use hcx_keys::SecretKind;
 use hcx_protocol::PrivateKey;
+use hcx_store::Profile;
 
 use crate::console::Console;
 use crate::dto::PreflightCheck;
@@ -17,9 +18,18 @@ fn check(name: &str, ok: bool, detail: impl Into<String>) -> PreflightCheck {
 
 impl Console {
     /// Runs every check for the active profile. Checks that depend on a failed one are reported
-    /// as failed with the reason, so the list is always complete.
+    /// as failed with the reason, so the list is always complete. The result is remembered for
+    /// the profile's go-live checklist.
     pub async fn run_preflight(&self) -> Result<Vec<PreflightCheck>> {
         let profile = self.active()?;
+        let checks = self.preflight_checks(&profile).await?;
+        let failures = checks.iter().filter(|c| !c.ok).map(|c| c.name.clone()).collect();
+        self.record_preflight(&profile.id, failures)?;
+        Ok(checks)
+    }
+
+    async fn preflight_checks(&self, profile: &Profile) -> Result<Vec<PreflightCheck>> {
+        let profile = profile.clone();
         let mut out = Vec::new();
 
         let key_pem = match self.inner.secrets.get(&profile, SecretKind::PrivateKey) {

@@ -150,7 +150,8 @@ impl Console {
 
     /// Every profile.
     pub async fn list_profiles(&self) -> Result<Vec<ProfileView>> {
-        self.read(|r| Ok(r.list_profiles()?.iter().map(profile_view).collect()))
+        let profiles = self.read(|r| Ok(r.list_profiles()?))?;
+        profiles.iter().map(|p| self.view_of(p)).collect()
     }
 
     /// Selects a profile by id, participant code or exact name.
@@ -169,13 +170,24 @@ impl Console {
             ))?;
             Ok(())
         })?;
-        let p = self.profile(&profile.id)?;
-        Ok(profile_view(&p))
+        self.view_of(&self.profile(&profile.id)?)
     }
 
     /// The selected profile.
     pub async fn active_profile(&self) -> Result<ProfileView> {
-        Ok(profile_view(&self.active()?))
+        self.view_of(&self.active()?)
+    }
+
+    /// A profile's view by id.
+    pub fn profile_by_id(&self, profile_id: &str) -> Result<ProfileView> {
+        self.view_of(&self.profile(profile_id)?)
+    }
+
+    /// A profile's view with its pilot list.
+    pub(crate) fn view_of(&self, p: &Profile) -> Result<ProfileView> {
+        let mut view = profile_view(p);
+        view.pilot_counterparties = self.pilot_list(&p.id)?;
+        Ok(view)
     }
 
     /// The id of the profile with this id, participant code or exact name.
@@ -243,7 +255,7 @@ impl Console {
             environment: profile
                 .as_ref()
                 .map_or(dto::Environment::Sandbox, |p| environment_view(p.fields.environment)),
-            profile: profile.as_ref().map(profile_view),
+            profile: profile.as_ref().map(|p| self.view_of(p)).transpose()?,
             embedded_sandbox: self.inner.embedded_sandbox.load(std::sync::atomic::Ordering::SeqCst),
             bridge,
             outbox_pending,

@@ -137,6 +137,11 @@ impl Secrets {
         Ok(self.store_for(profile)?.set(&profile.id, kind, value)?)
     }
 
+    /// Removes one secret of a profile (missing is fine).
+    pub fn delete(&self, profile: &Profile, kind: SecretKind) -> Result<()> {
+        Ok(self.store_for(profile)?.delete(&profile.id, kind)?)
+    }
+
     /// Removes every secret of a profile.
     pub fn delete_all(&self, profile: &Profile) -> Result<()> {
         Ok(hcx_keys::delete_profile_secrets(self.store_for(profile)?, &profile.id)?)

@@ -15,15 +15,19 @@ pub enum SecretKind {
     GatewaySecret,
     /// The token that authenticates the console to its store-and-forward bridge mailbox.
     BridgeToken,
+    /// The bearer token of a pending onboarding application (status, OTP and the one-time
+    /// credentials fetch); deleted once the credentials are in.
+    ApplicantToken,
 }
 
 impl SecretKind {
     /// Every kind, so a profile's secrets can be removed together.
-    pub const ALL: [SecretKind; 4] = [
+    pub const ALL: [SecretKind; 5] = [
         SecretKind::PrivateKey,
         SecretKind::PreviousPrivateKey,
         SecretKind::GatewaySecret,
         SecretKind::BridgeToken,
+        SecretKind::ApplicantToken,
     ];
 
     /// The stable name used in keychain entry names. Never change these: existing users' keys
@@ -34,6 +38,7 @@ impl SecretKind {
             SecretKind::PreviousPrivateKey => "previous-private-key",
             SecretKind::GatewaySecret => "gateway-secret",
             SecretKind::BridgeToken => "bridge-token",
+            SecretKind::ApplicantToken => "applicant-token",
         }
     }
 }

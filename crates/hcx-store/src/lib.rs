@@ -1,5 +1,5 @@
 //! The console's SQLite store: migrations, profiles, registry cache, workflows, threads,
-//! messages, outbox, bridge cursor, audit log and drafts.
+//! messages, outbox, bridge cursor, audit log, drafts and onboarding.
 //!
 //! **Owns:** every SQL statement of the console (none may live elsewhere), the schema and its
 //! numbered forward-only migrations, durability settings (WAL, `synchronous=FULL`), ingest
@@ -22,6 +22,7 @@ mod drafts;
 mod error;
 mod messages;
 mod migrate;
+mod onboarding;
 mod outbox;
 mod profiles;
 mod registry_cache;
@@ -40,6 +41,7 @@ pub use drafts::Draft;
 pub use error::{Result, StoreError};
 pub use messages::{Delivery, InsertOutcome, Message, NewMessage, TimelineEntry, TimelineOutbox};
 pub use migrate::LATEST_VERSION;
+pub use onboarding::{LoginKind, Onboarding};
 pub use outbox::{NewOutboxItem, OutboxItem, RetryPolicy};
 pub use profiles::{Profile, ProfileFields};
 pub use registry_cache::RegistryEntry;

@@ -1,0 +1,283 @@
+//! Sandbox certification (issue 8, seed step 1): runs `hcx-onboard`'s conformance suite as a
+//! sandbox profile against its sandbox, and keeps the certificate it earns.
+//!
+//! The suite needs the profile's callbacks to itself, so for the length of the run the
+//! profile's registry `endpoint_url` points at a private embedded bridge (the profile may
+//! update its own record) and is put back afterwards, whatever happened. The desk's own
+//! mailbox therefore sees none of the suite's traffic and the suite none of the desk's.
+
+use chrono::{DateTime, TimeZone, Utc};
+use hcx_keys::SecretKind;
+use hcx_onboard::certification::suite::{
+    CallbackReceiver, SuiteConfig, SuiteReport, describe_sandbox, request_certificate, run_suite,
+};
+use hcx_onboard::certification::{
+    Expectation, ScenarioResult, TrustedSandbox, mandatory_scenarios, verify_certificate,
+};
+use hcx_onboard::certification::{SandboxCertificate, Suite};
+use hcx_protocol::{ApiVersion, PrivateKey, Role};
+use hcx_store::{Environment, Onboarding, Profile};
+
+use crate::console::{Console, audit};
+use crate::dto::{CertificationView, ScenarioView};
+use crate::error::{ConsoleError, Result};
+
+impl Console {
+    /// Runs the role's conformance suite against the profile's sandbox and, when every
+    /// scenario passes, stores the sandbox certificate it earns. A failed run is returned
+    /// (state `failed`, with the failing scenarios) and stores nothing.
+    pub async fn certify(&self, profile_id: &str) -> Result<CertificationView> {
+        let profile = self.profile(profile_id)?;
+        if profile.fields.environment != Environment::Sandbox {
+            return Err(ConsoleError::NotAllowed(
+                "certification runs on a sandbox profile; select the sandbox identity you \
+                 tested with"
+                    .into(),
+            ));
+        }
+        let role = certifiable_role(&profile)?;
+        let key = self.private_key(&profile)?;
+        let cert_pem = profile.certificate_pem.clone().ok_or_else(|| {
+            ConsoleError::NotAllowed("the profile has no key yet: run `hcx keys generate`".into())
+        })?;
+        let base = profile.fields.gateway_base_url.clone();
+        let version = ApiVersion::default();
+        let sandbox = describe_sandbox(&base, version).await?;
+        let dir = self.data_dir().join("certification").join(&profile.id);
+        // A run killed half-way leaves its bridge files; they hold only suite traffic.
+        let _ = std::fs::remove_dir_all(&dir);
+        let receiver =
+            CallbackReceiver::start(&dir, &profile.fields.participant_code, &sandbox.hcx_cert_pem)
+                .await?;
+        let client = self.client(&profile)?;
+        let own_endpoint = client.fetch_own_record().await?.record.endpoint_url.clone();
+        client.update_own_record(Some(&receiver.endpoint_url()), None).await?;
+        let cfg = SuiteConfig::new(
+            base,
+            profile.fields.participant_code.clone(),
+            role,
+            self.gateway_credentials(&profile)?,
+        );
+        let run = async {
+            let report = run_suite(&cfg, &key, receiver.mailbox()).await?;
+            let certificate = if report.passed() {
+                Some(request_certificate(&cfg, &report, &key, &cert_pem).await?)
+            } else {
+                None
+            };
+            Ok::<_, hcx_onboard::OnboardError>((report, certificate))
+        }
+        .await;
+        // Put the desk's callback address back before anything else can fail.
+        let restored = match own_endpoint.as_deref() {
+            Some(url) => client.update_own_record(Some(url), None).await,
+            None => Ok(()),
+        };
+        if let Err(e) = receiver.shutdown().await {
+            tracing::warn!(error = %e, "certification bridge shutdown");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        restored?;
+        let (report, certificate) = run?;
+        let trusted = TrustedSandbox {
+            code: sandbox.hcx_code.clone(),
+            base_url: String::new(),
+            cert_pem: sandbox.hcx_cert_pem.clone(),
+        };
+        let Some(certificate) = certificate else {
+            return Ok(failed_view(&profile, &report));
+        };
+        let now = Utc::now();
+        self.write(|w| {
+            let mut row =
+                w.get_onboarding(&profile.id)?.unwrap_or(Onboarding::new(&profile.id, now));
+            row.sandbox_certificate = Some(certificate.as_str().to_owned());
+            row.updated_at = now;
+            w.put_onboarding(&row)?;
+            w.append_audit(&audit(
+                &profile.id,
+                None,
+                "operator",
+                "onboarding.certified",
+                serde_json::json!({"role": role.as_str(), "scenarios": report.scenarios.len()}),
+                now,
+            ))?;
+            Ok(())
+        })?;
+        Ok(certificate_view(&profile, &certificate, Some(&trusted), role, now))
+    }
+
+    /// The profile's stored sandbox certificate, checked again: fully (signature, issuer,
+    /// scenarios, expiry) when its sandbox is reachable, else its expiry only.
+    pub async fn certification(&self, profile_id: &str) -> Result<Option<CertificationView>> {
+        let profile = self.profile(profile_id)?;
+        let Some(jws) = self.onboarding_row(&profile.id)?.and_then(|o| o.sandbox_certificate)
+        else {
+            return Ok(None);
+        };
+        let certificate = SandboxCertificate(jws);
+        let role = certificate
+            .claims_unverified()
+            .map(|c| c.role)
+            .unwrap_or_else(|_| certifiable_role(&profile).unwrap_or(Role::Provider));
+        let trusted = match describe_sandbox(
+            &profile.fields.gateway_base_url,
+            ApiVersion::default(),
+        )
+        .await
+        {
+            Ok(s) => Some(TrustedSandbox {
+                code: s.hcx_code,
+                base_url: String::new(),
+                cert_pem: s.hcx_cert_pem,
+            }),
+            Err(e) => {
+                tracing::info!(error = %e, "sandbox unreachable; certificate checked for expiry only");
+                None
+            }
+        };
+        Ok(Some(certificate_view(&profile, &certificate, trusted.as_ref(), role, Utc::now())))
+    }
+
+    /// The profile's onboarding row, if any.
+    pub(crate) fn onboarding_row(&self, profile_id: &str) -> Result<Option<Onboarding>> {
+        self.read(|r| Ok(r.get_onboarding(profile_id)?))
+    }
+
+    /// The profile's current private key, for signing and for the suite.
+    pub(crate) fn private_key(&self, profile: &Profile) -> Result<PrivateKey> {
+        let pem = self.inner.secrets.get(profile, SecretKind::PrivateKey)?.ok_or(
+            ConsoleError::MissingSecret {
+                profile: profile.id.clone(),
+                what: "private key",
+                hint: "generate one with `hcx keys generate`",
+            },
+        )?;
+        Ok(PrivateKey::from_pem(pem.expose().as_bytes()).map_err(hcx_protocol::Error::from)?)
+    }
+}
+
+/// The profile's first role that has a conformance suite.
+fn certifiable_role(profile: &Profile) -> Result<Role> {
+    profile
+        .fields
+        .roles
+        .iter()
+        .filter_map(|r| r.parse::<Role>().ok())
+        .find(|r| Suite::for_role(*r).is_some())
+        .ok_or_else(|| {
+            ConsoleError::NotAllowed(format!(
+                "none of the roles {:?} has a sandbox certification (regulators are onboarded \
+                 by manual review)",
+                profile.fields.roles
+            ))
+        })
+}
+
+fn scenario_view(s: &ScenarioResult) -> ScenarioView {
+    ScenarioView {
+        name: s.name.clone(),
+        passed: s.passed(),
+        outcome: if s.passed() { "passed" } else { "failed" }.to_owned(),
+        detail: s.detail.clone(),
+        api_call_ids: s.steps.iter().map(|st| st.api_call_id.clone()).collect(),
+    }
+}
+
+fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn epoch(secs: i64) -> String {
+    Utc.timestamp_opt(secs, 0).single().map(iso).unwrap_or_default()
+}
+
+fn failed_view(profile: &Profile, report: &SuiteReport) -> CertificationView {
+    CertificationView {
+        profile_id: profile.id.clone(),
+        participant_code: report.participant_code.clone(),
+        role: report.role.as_str().to_owned(),
+        protocol_version: report.protocol_version.to_string(),
+        sandbox: report.sandbox.hcx_code.clone(),
+        state: "failed".into(),
+        reasons: report.failures().iter().map(|s| format!("{}: {}", s.name, s.detail)).collect(),
+        issued_at: String::new(),
+        expires_at: String::new(),
+        scenarios: report.scenarios.iter().map(scenario_view).collect(),
+        certificate: String::new(),
+    }
+}
+
+/// Checks a certificate the way the operator will (as this profile, for its role) and shows
+/// it. Without `trusted` only the expiry is checked.
+fn certificate_view(
+    profile: &Profile,
+    certificate: &SandboxCertificate,
+    trusted: Option<&TrustedSandbox>,
+    role: Role,
+    now: DateTime<Utc>,
+) -> CertificationView {
+    let mut view = CertificationView {
+        profile_id: profile.id.clone(),
+        participant_code: profile.fields.participant_code.clone(),
+        role: role.as_str().to_owned(),
+        protocol_version: ApiVersion::default().to_string(),
+        sandbox: String::new(),
+        state: "valid".into(),
+        reasons: Vec::new(),
+        issued_at: String::new(),
+        expires_at: String::new(),
+        scenarios: Vec::new(),
+        certificate: certificate.as_str().to_owned(),
+    };
+    let claims = match certificate.claims_unverified() {
+        Ok(c) => c,
+        Err(e) => {
+            view.state = "refused".into();
+            view.reasons = vec![format!("This is not a readable sandbox certificate ({e})")];
+            return view;
+        }
+    };
+    view.participant_code = claims.participant_code.clone();
+    view.protocol_version = claims.protocol_version.to_string();
+    view.sandbox = claims.sandbox.code.clone();
+    view.issued_at = epoch(claims.iat);
+    view.expires_at = epoch(claims.exp);
+    view.scenarios = claims.scenarios.iter().map(scenario_view).collect();
+    match trusted {
+        Some(t) => {
+            let expect = Expectation {
+                role: claims.role,
+                protocol_version: claims.protocol_version,
+                now,
+                registered_cert_pem: profile.certificate_pem.clone(),
+            };
+            if let Err(refusals) =
+                verify_certificate(certificate.as_str(), std::slice::from_ref(t), &expect)
+            {
+                let expired = refusals
+                    .iter()
+                    .all(|r| matches!(r, hcx_onboard::certification::Refusal::Expired { .. }));
+                view.state = if expired { "expired" } else { "refused" }.into();
+                view.reasons = refusals.iter().map(|r| r.message()).collect();
+            }
+        }
+        None if claims.exp <= now.timestamp() => {
+            view.state = "expired".into();
+            view.reasons = vec![format!(
+                "The sandbox certificate expired on {}; run the certification again",
+                view.expires_at
+            )];
+        }
+        None => {}
+    }
+    let missing: Vec<&str> = mandatory_scenarios(claims.role)
+        .into_iter()
+        .filter(|m| !claims.scenarios.iter().any(|s| s.name == *m && s.passed()))
+        .collect();
+    if !missing.is_empty() && view.state == "valid" {
+        view.state = "refused".into();
+        view.reasons = missing.iter().map(|m| format!("scenario {m} did not pass")).collect();
+    }
+    view
+}
