@@ -215,6 +215,27 @@ async fn an_abdm_hospital_goes_from_nothing_to_its_first_production_preauth() {
     let threads = console.list_threads(Default::default()).await.expect("threads");
     assert_eq!(threads.len(), 1, "the refused preauth left no thread behind");
 
+    // Report a compromise: new key pair and new secret; the registry serves the new
+    // certificate, the old secret stops working and the desk keeps working.
+    let before = console.key_status(&prod).await.expect("key status").fingerprint;
+    let rotated = console.report_compromise(&prod, "laptop stolen").await.expect("reported");
+    assert!(rotated.key_rotated && rotated.certificate_updated, "key and registry both changed");
+    assert_ne!(Some(rotated.fingerprint.clone()), before, "a new key pair is in use");
+    let new_secret = keychain
+        .get(&prod, SecretKind::GatewaySecret)
+        .expect("keychain answers")
+        .expect("the new secret is in the keychain");
+    assert_ne!(new_secret.expose(), secret.expose(), "the secret was rotated");
+    let checks = console.run_preflight().await.expect("preflight runs");
+    for c in &checks {
+        assert!(
+            c.ok,
+            "after the rotation preflight {} is green (new secret logs in, the registry has the \
+             new certificate): {}",
+            c.name, c.detail
+        );
+    }
+
     poller.stop().await;
     worker.stop().await;
     console.delete_profile(&prod).await.expect("cleanup");

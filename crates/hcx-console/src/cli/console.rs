@@ -32,6 +32,11 @@ pub enum ConsoleCommand {
     },
     /// Check login, registry record, certificate and callback endpoint of the active profile.
     Preflight,
+    /// The way to production: certify, register, OTP, credentials, go-live checklist, pilot.
+    Onboard {
+        #[command(subcommand)]
+        command: super::onboard::OnboardCommand,
+    },
     /// Queue a FHIR bundle as a new request and try to deliver it now.
     Send(SendArgs),
     /// List cycles of the active profile.
@@ -400,6 +405,7 @@ async fn run_with_console(
     match command {
         ConsoleCommand::Profile { command } => profile(&console, command).await,
         ConsoleCommand::Keys { command } => keys(&console, command).await,
+        ConsoleCommand::Onboard { command } => super::onboard::run(&console, command).await,
         ConsoleCommand::Preflight => {
             let checks = console.run_preflight().await.map_err(fail)?;
             let ok = checks.iter().all(|c| c.ok);

@@ -3,6 +3,7 @@
 
 pub mod console;
 pub mod inspect;
+pub mod onboard;
 pub mod seal;
 
 use std::io::Read as _;
