@@ -6,9 +6,10 @@
 //! the UI's camelCase argument keys onto the snake_case parameters.
 
 use hcx_console::dto::{
-    AppStatus, ComposeForm, Counterparty, DecisionForm, FindingView, InspectView, KeyStatus,
-    PreflightCheck, ProfileView, QueryAnswerForm, SendReceipt, ThreadDetail, ThreadFilter,
-    ThreadSummary, WorkflowView,
+    AppStatus, ApplicationView, ApprovalView, CertificationView, ComposeForm, CompromiseView,
+    Counterparty, DecisionForm, FindingView, GoLiveView, InspectView, KeyStatus, OnboardingView,
+    OperatorMessageView, PreflightCheck, ProfileView, QueryAnswerForm, RegistrationDraftView,
+    RegistrationKindView, SendReceipt, ThreadDetail, ThreadFilter, ThreadSummary, WorkflowView,
 };
 use tauri::State;
 
@@ -148,4 +149,142 @@ pub(crate) async fn run_preflight(shell: State<'_, Shell>) -> Res<Vec<PreflightC
 #[tauri::command]
 pub(crate) async fn inspect(shell: State<'_, Shell>, text: String) -> Res<InspectView> {
     Ok(shell.ready().await.inspect(&text).await?)
+}
+
+// ------------------------------------------------------------------------------ onboarding
+
+#[tauri::command]
+pub(crate) async fn onboarding(shell: State<'_, Shell>, profile_id: String) -> Res<OnboardingView> {
+    Ok(shell.ready().await.onboarding(&profile_id).await?)
+}
+
+/// Runs the conformance suite (10–60 s); the UI shows progress meanwhile.
+#[tauri::command]
+pub(crate) async fn certify(shell: State<'_, Shell>, profile_id: String) -> Res<CertificationView> {
+    Ok(shell.ready().await.certify(&profile_id).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn registration_kinds() -> Res<Vec<RegistrationKindView>> {
+    Ok(hcx_console::registration_kinds())
+}
+
+#[tauri::command]
+pub(crate) async fn registration_draft(
+    shell: State<'_, Shell>,
+    profile_id: String,
+    kind: Option<String>,
+) -> Res<RegistrationDraftView> {
+    Ok(shell.ready().await.registration_draft(&profile_id, kind.as_deref()).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn save_registration_draft(
+    shell: State<'_, Shell>,
+    profile_id: String,
+    application: serde_json::Value,
+) -> Res<RegistrationDraftView> {
+    Ok(shell.ready().await.save_registration_draft(&profile_id, application).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn submit_registration(
+    shell: State<'_, Shell>,
+    profile_id: String,
+    application: serde_json::Value,
+) -> Res<ApplicationView> {
+    Ok(shell.ready().await.submit_registration(&profile_id, application, None).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn application_status(
+    shell: State<'_, Shell>,
+    profile_id: String,
+) -> Res<ApplicationView> {
+    Ok(shell.ready().await.application_status(&profile_id).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn submit_otp(
+    shell: State<'_, Shell>,
+    profile_id: String,
+    otp: String,
+) -> Res<ApplicationView> {
+    Ok(shell.ready().await.submit_otp(&profile_id, &otp).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn resend_otp(
+    shell: State<'_, Shell>,
+    profile_id: String,
+) -> Res<ApplicationView> {
+    Ok(shell.ready().await.resend_otp(&profile_id).await?)
+}
+
+/// The embedded sandbox operator's SMS and e-mail outbox (where the OTP shows).
+#[tauri::command]
+pub(crate) async fn sandbox_operator_messages(
+    shell: State<'_, Shell>,
+    application_id: Option<String>,
+) -> Res<Vec<OperatorMessageView>> {
+    shell.ready().await;
+    Ok(shell.operator_messages(application_id.as_deref()).await?)
+}
+
+/// Credentials into the keychain; on the embedded sandbox the profile's mailbox is served too.
+#[tauri::command]
+pub(crate) async fn fetch_credentials(
+    shell: State<'_, Shell>,
+    profile_id: String,
+) -> Res<GoLiveView> {
+    shell.ready().await;
+    Ok(shell.fetch_credentials(&profile_id).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn report_compromise(
+    shell: State<'_, Shell>,
+    profile_id: String,
+    note: String,
+) -> Res<CompromiseView> {
+    Ok(shell.ready().await.report_compromise(&profile_id, &note).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn go_live(shell: State<'_, Shell>, profile_id: String) -> Res<GoLiveView> {
+    Ok(shell.ready().await.go_live(&profile_id).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn set_pilot(
+    shell: State<'_, Shell>,
+    profile_id: String,
+    enabled: bool,
+    counterparties: Vec<String>,
+) -> Res<GoLiveView> {
+    Ok(shell.ready().await.set_pilot(&profile_id, enabled, counterparties).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn mark_staff_trained(
+    shell: State<'_, Shell>,
+    profile_id: String,
+    by: String,
+) -> Res<GoLiveView> {
+    Ok(shell.ready().await.mark_staff_trained(&profile_id, &by).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn empanelment_requests(shell: State<'_, Shell>) -> Res<Vec<ApprovalView>> {
+    Ok(shell.ready().await.empanelment_requests().await?)
+}
+
+#[tauri::command]
+pub(crate) async fn decide_empanelment(
+    shell: State<'_, Shell>,
+    application_id: String,
+    approve: bool,
+    reason: String,
+) -> Res<ApprovalView> {
+    Ok(shell.ready().await.decide_empanelment(&application_id, approve, &reason).await?)
 }

@@ -58,6 +58,23 @@ pub fn run() {
             commands::key_status,
             commands::run_preflight,
             commands::inspect,
+            commands::onboarding,
+            commands::certify,
+            commands::registration_kinds,
+            commands::registration_draft,
+            commands::save_registration_draft,
+            commands::submit_registration,
+            commands::application_status,
+            commands::submit_otp,
+            commands::resend_otp,
+            commands::sandbox_operator_messages,
+            commands::fetch_credentials,
+            commands::report_compromise,
+            commands::go_live,
+            commands::set_pilot,
+            commands::mark_staff_trained,
+            commands::empanelment_requests,
+            commands::decide_empanelment,
         ])
         .build(tauri::generate_context!());
     let app = match app {

@@ -49,6 +49,28 @@ pub(crate) struct Embedded {
 }
 
 impl Embedded {
+    /// Whether the embedded exchange is this profile's exchange (and operator).
+    pub(crate) fn serves(&self, console: &Console, profile_id: &str) -> Result<bool, ConsoleError> {
+        Ok(console.profile_by_id(profile_id)?.gateway_url == self.exchange.sandbox.base_url())
+    }
+
+    /// The sandbox operator's SMS / e-mail outbox.
+    pub(crate) async fn operator_messages(
+        &self,
+        application_id: Option<&str>,
+    ) -> Result<Vec<hcx_console::dto::OperatorMessageView>, ConsoleError> {
+        self.exchange.operator_messages(application_id).await
+    }
+
+    /// Credentials into the keychain and the profile's mailbox on the embedded bridge.
+    pub(crate) async fn fetch_credentials(
+        &self,
+        console: &Console,
+        profile_id: &str,
+    ) -> Result<hcx_console::dto::GoLiveView, ConsoleError> {
+        self.exchange.fetch_credentials(console, profile_id).await
+    }
+
     /// Stops the bridge and the exchange.
     pub(crate) async fn shutdown(self) {
         self.exchange.shutdown().await;
@@ -103,6 +125,17 @@ async fn resume(
         profiles.iter().filter(|p| p.environment == Environment::Sandbox && p.gateway_url == base)
     {
         reattach(console, &exchange, p).await?;
+    }
+    // Production profiles onboarded through the embedded operator: their secret is in the
+    // keychain; only the bridge lost their mailbox with the previous process.
+    for p in profiles.iter().filter(|p| {
+        p.environment == Environment::Production
+            && p.gateway_url == base
+            && p.participant_code != hcx_console::PENDING_CODE
+    }) {
+        if let Err(e) = exchange.attach_bridge(console, &p.id).await {
+            tracing::warn!(profile = %p.id, error = %e, "production profile not re-attached");
+        }
     }
     tracing::info!(gateway = %base, "embedded sandbox resumed");
     Ok(Embedded { exchange })

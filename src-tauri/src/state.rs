@@ -96,6 +96,35 @@ impl Shell {
         Ok(())
     }
 
+    /// The embedded sandbox operator's outbox; refused when the app runs without it.
+    pub(crate) async fn operator_messages(
+        &self,
+        application_id: Option<&str>,
+    ) -> Result<Vec<hcx_console::dto::OperatorMessageView>, hcx_console::ConsoleError> {
+        match &self.running.lock().await.embedded {
+            Some(e) => e.operator_messages(application_id).await,
+            None => Err(hcx_console::ConsoleError::NotAllowed(
+                "the operator's messages are shown only for the embedded sandbox; a real \
+                 operator sends the OTP to your registered mobile"
+                    .into(),
+            )),
+        }
+    }
+
+    /// Fetches a production profile's credentials; when the embedded sandbox is its operator,
+    /// its mailbox is served on the embedded bridge too.
+    pub(crate) async fn fetch_credentials(
+        &self,
+        profile_id: &str,
+    ) -> Result<hcx_console::dto::GoLiveView, hcx_console::ConsoleError> {
+        match &self.running.lock().await.embedded {
+            Some(e) if e.serves(&self.console, profile_id)? => {
+                e.fetch_credentials(&self.console, profile_id).await
+            }
+            _ => self.console.fetch_credentials(profile_id).await,
+        }
+    }
+
     /// Stops everything in order: the loops that talk to the exchange first, then the exchange.
     pub(crate) async fn shutdown(&self) {
         let mut running = self.running.lock().await;
