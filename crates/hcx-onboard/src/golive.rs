@@ -238,11 +238,11 @@ impl PilotPolicy {
         let message = if self.allowed.is_empty() {
             format!(
                 "Pilot mode: nobody is on this desk's pilot list yet; add {recipient} to it or \
-                 turn pilot mode off in Settings to send to {recipient}"
+                 turn pilot mode off on the Go live screen to send to {recipient}"
             )
         } else {
             format!(
-                "Pilot mode: this desk may only send to {}; turn pilot mode off in Settings to \
+                "Pilot mode: this desk may only send to {}; turn pilot mode off on the Go live screen to \
                  send to {recipient}",
                 self.allowed.join(", ")
             )

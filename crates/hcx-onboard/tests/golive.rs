@@ -25,8 +25,8 @@ fn pilot_on_allows_only_the_list() {
     assert_eq!(refusal.recipient, "payr_other@hcx", "the refusal names the recipient");
     assert_eq!(
         refusal.to_string(),
-        "Pilot mode: this desk may only send to payr_star@hcx, tpa_medi@hcx; turn pilot mode off \
-         in Settings to send to payr_other@hcx",
+        "Pilot mode: this desk may only send to payr_star@hcx, tpa_medi@hcx; turn pilot mode off on \
+         the Go live screen to send to payr_other@hcx",
         "the message tells a clerk who is allowed and how to change it"
     );
     assert!(p.check("PAYR_STAR@HCX").is_err(), "codes are opaque: compared exactly");
@@ -37,7 +37,7 @@ fn pilot_on_with_an_empty_list_explains_itself() {
     let refusal = pilot(&[]).check("payr_a@hcx").expect_err("nobody is allowed yet");
     assert!(
         refusal.message.contains("nobody is on this desk's pilot list yet")
-            && refusal.message.contains("turn pilot mode off in Settings"),
+            && refusal.message.contains("turn pilot mode off on the Go live screen"),
         "the clerk learns the list is empty and where to fix it: {}",
         refusal.message
     );

@@ -88,6 +88,47 @@ describe("command wrappers", () => {
     expect(byCmd.get("inspect"), "inspect takes {text}").toEqual({ text: "a.b.c.d.e" });
   });
 
+  it("name the onboarding commands as src-tauri registers them, with camelCase arguments", async () => {
+    const api = await import("./commands");
+    const application = { kind: "abdm_provider", common: {}, details: {} };
+    await api.onboarding("sbx");
+    await api.certify("sbx");
+    await api.registrationKinds();
+    await api.registrationDraft("sbx", null);
+    await api.saveRegistrationDraft("sbx", application);
+    await api.submitRegistration("sbx", application);
+    await api.applicationStatus("live");
+    await api.submitOtp("live", "123456");
+    await api.resendOtp("live");
+    await api.sandboxOperatorMessages(null);
+    await api.fetchCredentials("live");
+    await api.reportCompromise("live", "laptop stolen");
+    await api.goLive("live");
+    await api.setPilot("live", true, ["1000004178@hcx"]);
+    await api.markStaffTrained("live", "Meena");
+    await api.empanelmentRequests();
+    await api.decideEmpanelment("APP-1", false, "not empanelled");
+    expect(calls, "each wrapper sends its command and exactly these arguments").toEqual([
+      { cmd: "onboarding", args: { profileId: "sbx" } },
+      { cmd: "certify", args: { profileId: "sbx" } },
+      { cmd: "registration_kinds", args: {} },
+      { cmd: "registration_draft", args: { profileId: "sbx", kind: null } },
+      { cmd: "save_registration_draft", args: { profileId: "sbx", application } },
+      { cmd: "submit_registration", args: { profileId: "sbx", application } },
+      { cmd: "application_status", args: { profileId: "live" } },
+      { cmd: "submit_otp", args: { profileId: "live", otp: "123456" } },
+      { cmd: "resend_otp", args: { profileId: "live" } },
+      { cmd: "sandbox_operator_messages", args: { applicationId: null } },
+      { cmd: "fetch_credentials", args: { profileId: "live" } },
+      { cmd: "report_compromise", args: { profileId: "live", note: "laptop stolen" } },
+      { cmd: "go_live", args: { profileId: "live" } },
+      { cmd: "set_pilot", args: { profileId: "live", enabled: true, counterparties: ["1000004178@hcx"] } },
+      { cmd: "mark_staff_trained", args: { profileId: "live", by: "Meena" } },
+      { cmd: "empanelment_requests", args: {} },
+      { cmd: "decide_empanelment", args: { applicationId: "APP-1", approve: false, reason: "not empanelled" } },
+    ]);
+  });
+
   it("type the FHIR summaries of a thread and of the inspector, and drop what is not one", async () => {
     const api = await import("./commands");
     const summary = { kind: "Claim response", format: "nhcx-collection", amounts: { approved: { value: "45000.50", currency: "INR" } } };

@@ -2,6 +2,15 @@
 // Argument objects are camelCase, as Tauri maps them onto the commands' snake_case parameters.
 
 import type { AppStatus } from "../bindings/AppStatus";
+import type { ApplicationView } from "../bindings/ApplicationView";
+import type { ApprovalView } from "../bindings/ApprovalView";
+import type { CertificationView } from "../bindings/CertificationView";
+import type { CompromiseView } from "../bindings/CompromiseView";
+import type { GoLiveView } from "../bindings/GoLiveView";
+import type { OnboardingView } from "../bindings/OnboardingView";
+import type { OperatorMessageView } from "../bindings/OperatorMessageView";
+import type { RegistrationDraftView } from "../bindings/RegistrationDraftView";
+import type { RegistrationKindView } from "../bindings/RegistrationKindView";
 import type { ComposeForm } from "../bindings/ComposeForm";
 import type { Counterparty } from "../bindings/Counterparty";
 import type { DecisionForm } from "../bindings/DecisionForm";
@@ -64,3 +73,72 @@ export const runPreflight = () => call<PreflightCheck[]>("run_preflight");
 
 export const inspect = async (text: string) =>
   typedInspectView(await call<RawInspectView>("inspect", { text }));
+
+// ---- onboarding (issue 8): certification, registration, credentials, go-live, empanelment ----
+
+export type { ApplicationEvent } from "../bindings/ApplicationEvent";
+export type { ApplicationView } from "../bindings/ApplicationView";
+export type { ApprovalView } from "../bindings/ApprovalView";
+export type { CertificationView } from "../bindings/CertificationView";
+export type { ChecklistItemView } from "../bindings/ChecklistItemView";
+export type { CompromiseView } from "../bindings/CompromiseView";
+export type { FieldView } from "../bindings/FieldView";
+export type { GoLiveView } from "../bindings/GoLiveView";
+export type { OnboardingView } from "../bindings/OnboardingView";
+export type { OperatorMessageView } from "../bindings/OperatorMessageView";
+export type { RegistrationDraftView } from "../bindings/RegistrationDraftView";
+export type { RegistrationKindView } from "../bindings/RegistrationKindView";
+export type { ScenarioView } from "../bindings/ScenarioView";
+
+/** The application JSON (`{kind, common, details}`); its shape depends on the kind. */
+export type ApplicationJson = Record<string, unknown>;
+
+export const onboarding = (profileId: string) => call<OnboardingView>("onboarding", { profileId });
+
+/** Runs the conformance suite against the sandbox: 10 to 60 seconds. */
+export const certify = (profileId: string) => call<CertificationView>("certify", { profileId });
+
+export const registrationKinds = () => call<RegistrationKindView[]>("registration_kinds");
+
+export const registrationDraft = (profileId: string, kind: string | null) =>
+  call<RegistrationDraftView>("registration_draft", { profileId, kind });
+
+export const saveRegistrationDraft = (profileId: string, application: ApplicationJson) =>
+  call<RegistrationDraftView>("save_registration_draft", { profileId, application });
+
+/** Creates the production profile; the answer's `profileId` is that new profile. */
+export const submitRegistration = (profileId: string, application: ApplicationJson) =>
+  call<ApplicationView>("submit_registration", { profileId, application });
+
+/** `profileId` is the production profile; refreshes the state from the operator. */
+export const applicationStatus = (profileId: string) =>
+  call<ApplicationView>("application_status", { profileId });
+
+export const submitOtp = (profileId: string, otp: string) =>
+  call<ApplicationView>("submit_otp", { profileId, otp });
+
+export const resendOtp = (profileId: string) => call<ApplicationView>("resend_otp", { profileId });
+
+/** What the embedded sandbox's operator "sent" by SMS or e-mail (sandbox only). */
+export const sandboxOperatorMessages = (applicationId: string | null) =>
+  call<OperatorMessageView[]>("sandbox_operator_messages", { applicationId });
+
+/** The credentials go straight into the OS keychain; the answer never carries the secret. */
+export const fetchCredentials = (profileId: string) => call<GoLiveView>("fetch_credentials", { profileId });
+
+export const reportCompromise = (profileId: string, note: string) =>
+  call<CompromiseView>("report_compromise", { profileId, note });
+
+export const goLive = (profileId: string) => call<GoLiveView>("go_live", { profileId });
+
+export const setPilot = (profileId: string, enabled: boolean, counterparties: string[]) =>
+  call<GoLiveView>("set_pilot", { profileId, enabled, counterparties });
+
+export const markStaffTrained = (profileId: string, by: string) =>
+  call<GoLiveView>("mark_staff_trained", { profileId, by });
+
+/** Empanelment approvals waiting for the active (payer or scheme) profile. */
+export const empanelmentRequests = () => call<ApprovalView[]>("empanelment_requests");
+
+export const decideEmpanelment = (applicationId: string, approve: boolean, reason: string) =>
+  call<ApprovalView>("decide_empanelment", { applicationId, approve, reason });

@@ -6,6 +6,8 @@ import { ComposeScreen } from "../features/compose/ComposeScreen";
 import { AnswerScreen } from "../features/compose/AnswerScreen";
 import { InboxScreen } from "../features/tpa/InboxScreen";
 import { InspectorScreen } from "../features/inspector/InspectorScreen";
+import { ApprovalsScreen } from "../features/approvals/ApprovalsScreen";
+import { OnboardingScreen } from "../features/onboarding/OnboardingScreen";
 import { QueueScreen } from "../features/queue/QueueScreen";
 import { SettingsScreen } from "../features/settings/SettingsScreen";
 import { ThreadScreen } from "../features/thread/ThreadScreen";
@@ -21,7 +23,8 @@ import { navigate, useRoute } from "./router";
 const ENV_TEXT: Record<string, string> = {
   sandbox: "Test exchange: no real patients, no real money",
   staging: "Staging exchange: integration testing with real counterparties' test systems",
-  production: "LIVE exchange: real patients and real money",
+  // Follows the "PRODUCTION" label: "PRODUCTION — real patients and real money".
+  production: "— real patients and real money",
 };
 
 function EnvBanner({ status }: { status: AppStatus | null }) {
@@ -32,6 +35,11 @@ function EnvBanner({ status }: { status: AppStatus | null }) {
       <span className="env-name">{env.toUpperCase()}</span>
       <span className="env-note">{ENV_TEXT[env]}</span>
       {status?.embeddedSandbox && <span className="env-note">· embedded sandbox exchange</span>}
+      {p?.pilotCounterparties && (
+        <span className="pilot-chip" data-testid="pilot-chip">
+          {p.pilotCounterparties.length > 0 ? `Pilot mode: sends only to ${p.pilotCounterparties.join(", ")}` : "Pilot mode: nobody on the pilot list yet"}
+        </span>
+      )}
       <span className="spacer" />
       {p && (
         <span>
@@ -40,6 +48,11 @@ function EnvBanner({ status }: { status: AppStatus | null }) {
       )}
     </div>
   );
+}
+
+// Payers and schemes confirm the empanelment of facilities that named them.
+function approvesEmpanelment(roles: string[] | undefined): boolean {
+  return (roles ?? []).some((r) => r === "payor" || r === "agency.sponsor");
 }
 
 function isReviewer(roles: string[] | undefined): boolean {
@@ -84,7 +97,9 @@ function Nav({ section }: { section: string }) {
       {item("/queue", "queue", "queue", "Work queue", attention, true, "g q")}
       {isProvider(roles) && item("/compose/preauth", "compose", "compose", "New request", undefined, false, "g n")}
       {isReviewer(roles) && item("/tpa", "tpa", "inbox", "Review inbox", inbox, true, "g i")}
+      {approvesEmpanelment(roles) && item("/approvals", "approvals", "check", "Empanelment")}
       <div className="section">Tools</div>
+      {item("/onboarding", "onboarding", "checkCircle", "Go live")}
       {item("/inspector", "inspector", "inspect", "Inspector", undefined, false, "g x")}
       {item("/settings", "settings", "settings", "Settings", undefined, false, "g s")}
       <div className="profile">
@@ -154,6 +169,10 @@ function Screen() {
       return <SettingsScreen />;
     case "inspector":
       return <InspectorScreen />;
+    case "onboarding":
+      return <OnboardingScreen />;
+    case "approvals":
+      return <ApprovalsScreen />;
     default:
       void b;
       return <QueueScreen />;

@@ -7,6 +7,12 @@ export function ErrorBanner({ error, onRetry }: { error: DescribedError; onRetry
     <div className={`banner ${error.severity === "error" ? "error" : "warning"}`} role="alert" data-code={error.code}>
       <div className="grow">
         <b>{error.title}.</b> {error.message}
+        {error.fix === "golive" && (
+          <>
+            {" "}
+            <Link to="/onboarding">Open Go live</Link>
+          </>
+        )}
         {error.fix === "settings" && (
           <>
             {" "}

@@ -9,6 +9,11 @@ describe("error-code table", () => {
     expect(d.fix, "the fix for an unreachable gateway is to retry").toBe("retry");
   });
 
+  it("sends a pilot-mode refusal to the Go live screen, where the pilot list is edited", () => {
+    expect(treatmentOf("pilot_blocked").fix, "the pilot list lives on Go live").toBe("golive");
+    expect(treatmentOf("pilot_blocked").retryable, "the same send is refused again").toBe(false);
+  });
+
   it("sends credential and key problems to Settings", () => {
     for (const code of ["no_profile", "key_missing", "certificate_expired", "unauthorized"]) {
       expect(treatmentOf(code).fix, `${code} is fixed in Settings, not by retrying`).toBe(

@@ -10,7 +10,7 @@ import type { ErrorView } from "../bindings/ErrorView";
 export type Severity = "error" | "warning" | "info";
 
 /** Where the user can fix the problem. */
-export type FixPlace = "settings" | "form" | "retry" | "none";
+export type FixPlace = "settings" | "golive" | "form" | "retry" | "none";
 
 export interface ErrorTreatment {
   title: string;
@@ -59,7 +59,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorTreatment>> = {
     title: "Not allowed in pilot mode",
     severity: "error",
     retryable: false,
-    fix: "settings",
+    fix: "golive",
   },
   gateway_unreachable: {
     title: "Gateway unreachable",

@@ -39,6 +39,7 @@ import {
   type Party,
   type RequestInput,
 } from "./summaries";
+import { createOnboarding } from "./onboarding";
 
 export interface MockOptions {
   /** Delivers an event to the UI's listeners. */
@@ -1036,6 +1037,14 @@ export function createMockBackend(opts: MockOptions): MockBackend {
     inspect: (a) => inspect(String(a.text ?? "")),
     // Not part of the contract: lets the browser tests and dev:mock fetch a sample JWE.
     mock_sample_jwe: () => sampleJwe(),
+    // Issue 8: certification, registration, the sandbox operator, credentials and go-live.
+    ...createOnboarding({
+      profiles,
+      activeId: () => activeId,
+      iso,
+      sleep: (ms) => new Promise((r) => setTimeout(r, Math.round(ms * scale))),
+      notify: () => changed([], 0),
+    }),
   };
 
   return {
