@@ -353,3 +353,70 @@ async fn an_unregistered_clinic_is_approved_only_by_the_payer_it_names() {
     payer_console.delete_profile(&payer.id).await.expect("cleanup");
     exchange.shutdown().await;
 }
+
+/// The suite points the profile's registry endpoint at its own bridge for the length of the
+/// run. A callback of one of the desk's own cycles that arrives meanwhile is acknowledged to
+/// the gateway by that bridge, so the console must keep it: here the payer's answer to a desk
+/// preauth sent during certification reaches the desk's thread although the desk's own mailbox
+/// poller is not even running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn desk_callbacks_that_arrive_during_certification_are_kept() {
+    let app_id = hcx_tests::test_app_id();
+    hcx_tests::require_keychain(&app_id);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exchange = LocalExchange::start(dir.path(), true).await.expect("exchange starts");
+    let console = hcx_tests::console(&dir.path().join("console"), &app_id);
+    let code = "busy-desk@sandbox";
+    let profile = exchange
+        .onboard(&console, "Busy Desk", code, &["provider.hospital"])
+        .await
+        .expect("sandbox identity");
+    let desk_endpoint = exchange.bridge.endpoint_url(code);
+    let payer = exchange.code(DemoKind::Payer).expect("demo payer");
+    let admin = exchange.sandbox.admin_credentials();
+    let registry = hcx_client::HcxClient::new(hcx_client::GatewayConfig::new(
+        exchange.sandbox.base_url(),
+        exchange.sandbox.hcx_code(),
+        hcx_client::Credentials::Password {
+            username: admin.username.clone(),
+            password: hcx_client::Secret::new(admin.password.expose()),
+        },
+    ))
+    .expect("admin client");
+
+    let certifying = tokio::spawn({
+        let console = console.clone();
+        let id = profile.id.clone();
+        async move { console.certify(&id).await }
+    });
+    // Wait until the registry points the desk's endpoint at the suite's bridge.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let rec = registry.search_participant(code).await.expect("registry search");
+        if rec.endpoint_url.as_deref().is_some_and(|u| u != desk_endpoint) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "certification switches the endpoint");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let worker = console.start_outbox_worker();
+    let sent = console.send_compose(demo_preauth(&payer, None)).await.expect("queued");
+    let cert = certifying.await.expect("join").expect("certification runs");
+    assert_eq!(cert.state, "valid", "the desk's traffic does not disturb the suite");
+    let rec = registry.search_participant(code).await.expect("registry search");
+    assert_eq!(
+        rec.endpoint_url.as_deref(),
+        Some(desk_endpoint.as_str()),
+        "the desk's callback address is restored after the run"
+    );
+    let detail = wait_for_state(&console, &sent.correlation_id, &["complete"], WAIT)
+        .await
+        .expect("the payer's answer, received by the suite's bridge, reached the desk's thread");
+    assert_eq!(
+        detail.timeline.last().map(|n| n.kind.as_str()),
+        Some("complete"),
+        "the answer is on the timeline with no mailbox poller running: it came from the hand-off"
+    );
+    worker.stop().await;
+    exchange.shutdown().await;
+}

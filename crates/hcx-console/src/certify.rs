@@ -9,7 +9,8 @@
 use chrono::{DateTime, TimeZone, Utc};
 use hcx_keys::SecretKind;
 use hcx_onboard::certification::suite::{
-    CallbackReceiver, SuiteConfig, SuiteReport, describe_sandbox, request_certificate, run_suite,
+    CallbackReceiver, Received, SuiteConfig, SuiteReport, describe_sandbox, request_certificate,
+    run_suite,
 };
 use hcx_onboard::certification::{
     Expectation, ScenarioResult, TrustedSandbox, mandatory_scenarios, verify_certificate,
@@ -73,11 +74,25 @@ impl Console {
             Some(url) => client.update_own_record(Some(url), None).await,
             None => Ok(()),
         };
+        // The private bridge acknowledged everything the gateway sent it, including callbacks
+        // of the desk's own cycles that arrived during the run: keep those before it goes.
+        let mut leftovers = run.as_ref().map(|(r, _)| r.unclaimed.clone()).unwrap_or_default();
+        match receiver.mailbox().poll(None, std::time::Duration::ZERO, 500).await {
+            Ok(late) => leftovers.extend(late.into_iter().map(Received::from_envelope)),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the certification mailbox's last messages")
+            }
+        }
+        let handed = self.keep_desk_traffic(&profile, run.as_ref().ok().map(|(r, _)| r), leftovers);
         if let Err(e) = receiver.shutdown().await {
             tracing::warn!(error = %e, "certification bridge shutdown");
         }
-        let _ = std::fs::remove_dir_all(&dir);
+        // Only a failure to store what the bridge acknowledged keeps the files for a retry.
+        if handed.is_ok() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
         restored?;
+        handed?;
         let (report, certificate) = run?;
         let trusted = TrustedSandbox {
             code: sandbox.hcx_code.clone(),
@@ -137,6 +152,42 @@ impl Console {
             }
         };
         Ok(Some(certificate_view(&profile, &certificate, trusted.as_ref(), role, Utc::now())))
+    }
+
+    /// Stores the callbacks the suite's bridge received for cycles that are not the suite's
+    /// own (they were acknowledged to the gateway, so dropping them would lose them).
+    fn keep_desk_traffic(
+        &self,
+        profile: &Profile,
+        report: Option<&SuiteReport>,
+        leftovers: Vec<Received>,
+    ) -> Result<usize> {
+        let suite_cycles: std::collections::HashSet<&str> = report
+            .map(|r| {
+                r.scenarios
+                    .iter()
+                    .flat_map(|s| s.steps.iter().map(|st| st.correlation_id.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut kept = 0;
+        for r in leftovers {
+            if r.headers.correlation_id().is_some_and(|c| suite_cycles.contains(c)) {
+                continue;
+            }
+            self.ingest_body(
+                &profile.id,
+                &r.path,
+                r.body.as_bytes(),
+                Some(&r.api_call_id),
+                r.received_at,
+            )?;
+            kept += 1;
+        }
+        if kept > 0 {
+            tracing::info!(kept, "desk callbacks that arrived during certification were stored");
+        }
+        Ok(kept)
     }
 
     /// The profile's onboarding row, if any.

@@ -18,14 +18,21 @@ pub struct Received {
     pub headers: Headers,
     /// The raw body.
     pub body: String,
+    /// The gateway's `x-hcx-api_call_id` as the bridge recorded it.
+    pub api_call_id: String,
+    /// When the bridge received it.
+    pub received_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Received {
-    fn from_envelope(e: Envelope) -> Self {
+    /// What the bridge delivered.
+    pub fn from_envelope(e: Envelope) -> Self {
         Self {
             path: e.path,
             headers: Headers::from_value(e.headers).unwrap_or_default(),
             body: e.body,
+            api_call_id: e.api_call_id,
+            received_at: e.received_at,
         }
     }
 
@@ -74,6 +81,11 @@ impl<'a> Inbox<'a> {
     /// Reads `mailbox` from its current position.
     pub fn new(mailbox: &'a MailboxClient) -> Self {
         Self { mailbox, buffer: Vec::new(), after: None }
+    }
+
+    /// What was drained (and acknowledged to the bridge) but claimed by no scenario.
+    pub fn into_unclaimed(self) -> Vec<Received> {
+        self.buffer
     }
 
     /// The first message matching `pred`, waiting up to `timeout`.

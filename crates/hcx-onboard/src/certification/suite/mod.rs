@@ -28,7 +28,8 @@ use hcx_protocol::{Action, ApiVersion, Dialect, ErrorCode, Headers, PrivateKey, 
 use serde::Serialize;
 use serde_json::Value;
 
-use self::inbox::{Inbox, Received};
+use self::inbox::Inbox;
+pub use self::inbox::Received;
 use super::certificate::{
     Direction, Outcome, SandboxCertificate, ScenarioResult, StepRecord, issue_certificate,
     sign_attest_request,
@@ -134,6 +135,11 @@ pub struct SuiteReport {
     pub sandbox: SandboxDescriptor,
     /// Every scenario, in run order.
     pub scenarios: Vec<ScenarioResult>,
+    /// Callbacks the suite drained and acknowledged but no scenario claimed: late duplicates of
+    /// its own, or the desk's own traffic that arrived while the endpoint pointed at the suite.
+    /// The caller must keep the latter (they were acknowledged to the gateway).
+    #[serde(skip)]
+    pub unclaimed: Vec<Received>,
 }
 
 impl SuiteReport {
@@ -193,12 +199,14 @@ pub async fn run_suite(
         Suite::Intermediary => runner.run_provider(true).await,
         Suite::Payer => runner.run_payer().await,
     };
+    let unclaimed = runner.inbox.into_unclaimed();
     Ok(SuiteReport {
         participant_code: cfg.participant_code.clone(),
         role: cfg.role,
         protocol_version: cfg.version,
         sandbox,
         scenarios,
+        unclaimed,
     })
 }
 
