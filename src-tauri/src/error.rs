@@ -110,6 +110,8 @@ mod tests {
             "NOT_ALLOWED",
             "MISSING_SECRET",
             "ONBOARDING",
+            "GATEWAY_REJECTED",
+            "PILOT_BLOCKED",
             "IO",
             "TIMEOUT",
             "something_new",
