@@ -15,7 +15,7 @@ use hcx_onboard::operator_api::{
     ApplicationState, ApplicationStatus, ApprovalEntry, CompromiseRequest, DecisionRequest,
 };
 use hcx_onboard::registration::{
-    ActorKind, Application, FieldKind, Requirement, VerificationRoute, required_fields, validate,
+    ActorKind, Application, Requirement, VerificationRoute, required_fields, validate,
 };
 use hcx_protocol::{ApiVersion, Role};
 use hcx_store::{Environment, LoginKind, Onboarding, Profile};
@@ -28,6 +28,7 @@ use crate::dto::{
 };
 use crate::error::{ConsoleError, Result};
 use crate::profiles::NewProfile;
+use crate::views::utc;
 
 /// Draft kind and key of the registration form in the drafts table.
 const DRAFT_KIND: &str = "registration";
@@ -39,12 +40,13 @@ pub const PENDING_CODE: &str = "pending-approval";
 const AUTOMATIC: [&str; 3] =
     ["common.endpoint_url", "common.encryption_cert_pem", "common.sandbox_certificate"];
 
-fn iso(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+/// The wire / JSON name of a unit enum value (`abdm_provider`, `awaiting_otp`).
+pub(crate) fn serde_name<T: serde::Serialize>(v: T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 fn kind_name(kind: ActorKind) -> String {
-    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_name(kind)
 }
 
 fn parse_kind(text: &str) -> Result<ActorKind> {
@@ -79,10 +81,6 @@ fn verification_sentence(route: VerificationRoute) -> &'static str {
     }
 }
 
-fn field_kind_name(kind: FieldKind) -> String {
-    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
 /// The forms of every registrant kind.
 pub fn registration_kinds() -> Vec<RegistrationKindView> {
     ActorKind::ALL
@@ -97,7 +95,7 @@ pub fn registration_kinds() -> Vec<RegistrationKindView> {
                 .map(|f| FieldView {
                     path: f.path.to_owned(),
                     label: f.label.to_owned(),
-                    kind: field_kind_name(f.kind),
+                    kind: serde_name(f.kind),
                     required: matches!(f.requirement, Requirement::Required),
                     help: f.help.to_owned(),
                     automatic: AUTOMATIC.contains(&f.path),
@@ -117,10 +115,7 @@ fn findings(app: &Application) -> Vec<FindingView> {
         })
         .map(|f| FindingView {
             severity: "error".into(),
-            rule: serde_json::to_value(f.code)
-                .ok()
-                .and_then(|v| v.as_str().map(|s| format!("registration.{s}")))
-                .unwrap_or_default(),
+            rule: format!("registration.{}", serde_name(f.code)),
             path: f.path,
             message: f.message,
         })
@@ -162,20 +157,17 @@ pub(crate) fn application_view(profile_id: &str, s: &ApplicationStatus) -> Appli
         participant_code,
         reasons,
         otp_sent_to: s.otp_sent_to.clone(),
-        credentials: serde_json::to_value(s.credentials)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
+        credentials: serde_name(s.credentials),
         history: s
             .history
             .iter()
             .map(|h| ApplicationEvent {
-                at: iso(h.at),
+                at: utc(h.at),
                 state: h.state.clone(),
                 note: h.note.clone(),
             })
             .collect(),
-        submitted_at: iso(s.submitted_at),
+        submitted_at: utc(s.submitted_at),
     }
 }
 
@@ -206,7 +198,7 @@ fn approval_view(e: &ApprovalEntry) -> ApprovalView {
             ApplicationState::Rejected { reasons } => reasons.clone(),
             _ => Vec::new(),
         },
-        submitted_at: iso(e.submitted_at),
+        submitted_at: utc(e.submitted_at),
     }
 }
 
@@ -499,22 +491,16 @@ impl Console {
         )?;
         self.forget_client(&profile.id);
         let now = Utc::now();
-        self.write(|w| {
-            w.append_audit(&audit(
-                &profile.id,
-                None,
-                "operator",
-                "onboarding.compromise_reported",
-                serde_json::json!({"certificateUpdated": certificate_updated}),
-                now,
-            ))?;
-            Ok(())
-        })?;
+        self.record(
+            &profile.id,
+            "onboarding.compromise_reported",
+            serde_json::json!({"certificateUpdated": certificate_updated}),
+        )?;
         Ok(CompromiseView {
             profile_id: profile.id,
             key_rotated: true,
             certificate_updated,
-            secret_rotated_at: iso(now),
+            secret_rotated_at: utc(now),
             fingerprint: report.status.fingerprint.clone().unwrap_or_default(),
         })
     }
@@ -539,19 +525,11 @@ impl Console {
         let operator = self.participant_operator()?;
         let decision = DecisionRequest { approve, reason: reason.trim().to_owned() };
         operator.decide_approval(application_id, &decision).await?;
-        let profile = self.active()?;
-        let now = Utc::now();
-        self.write(|w| {
-            w.append_audit(&audit(
-                &profile.id,
-                None,
-                "operator",
-                if approve { "empanelment.approved" } else { "empanelment.refused" },
-                serde_json::json!({"applicationId": application_id}),
-                now,
-            ))?;
-            Ok(())
-        })?;
+        self.record(
+            &self.active()?.id,
+            if approve { "empanelment.approved" } else { "empanelment.refused" },
+            serde_json::json!({"applicationId": application_id}),
+        )?;
         let list = operator.approvals().await?;
         list.iter().find(|e| e.application_id == application_id).map(approval_view).ok_or_else(
             || ConsoleError::Operator(format!("application {application_id} is not in the queue")),
@@ -641,7 +619,7 @@ fn draft_view(
         profile_id: profile_id.to_owned(),
         kind: kind_name(app.kind()),
         application: serde_json::to_value(app).unwrap_or_default(),
-        saved_at: iso(saved_at),
+        saved_at: utc(saved_at),
         findings: findings(app),
     }
 }

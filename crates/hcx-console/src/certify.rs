@@ -22,6 +22,7 @@ use hcx_store::{Environment, Onboarding, Profile};
 use crate::console::{Console, audit};
 use crate::dto::{CertificationView, ScenarioView};
 use crate::error::{ConsoleError, Result};
+use crate::views::utc;
 
 impl Console {
     /// Runs the role's conformance suite against the profile's sandbox and, when every
@@ -235,12 +236,8 @@ fn scenario_view(s: &ScenarioResult) -> ScenarioView {
     }
 }
 
-fn iso(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 fn epoch(secs: i64) -> String {
-    Utc.timestamp_opt(secs, 0).single().map(iso).unwrap_or_default()
+    Utc.timestamp_opt(secs, 0).single().map(utc).unwrap_or_default()
 }
 
 fn failed_view(profile: &Profile, report: &SuiteReport) -> CertificationView {

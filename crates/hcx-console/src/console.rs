@@ -221,6 +221,20 @@ impl Console {
         })
     }
 
+    /// Appends one operator action to the audit log, on its own.
+    pub(crate) fn record(
+        &self,
+        profile_id: &str,
+        event: &str,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        let now = Utc::now();
+        self.write(|w| {
+            w.append_audit(&audit(profile_id, None, "operator", event, details, now))?;
+            Ok(())
+        })
+    }
+
     /// Drops a cached client (after its password or settings changed).
     pub(crate) fn forget_client(&self, profile_id: &str) {
         self.inner.clients.lock().unwrap_or_else(PoisonError::into_inner).remove(profile_id);

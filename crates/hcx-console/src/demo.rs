@@ -141,7 +141,7 @@ impl LocalExchange {
             .await?
             .into_iter()
             .map(|m| crate::dto::OperatorMessageView {
-                at: m.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                at: crate::views::utc(m.at),
                 application_id: m.application_id,
                 channel: m.channel,
                 to: m.to,

@@ -13,19 +13,12 @@ use hcx_onboard::golive::{
 use hcx_onboard::operator_api::{ApplicationState, ApplicationStatus};
 use hcx_store::{Environment, Onboarding, Profile};
 
-use crate::apply::application_view;
+use crate::apply::{application_view, serde_name};
 use crate::console::{Console, audit};
 use crate::dto::{ChecklistItemView, GoLiveView};
 use crate::error::{ConsoleError, Result};
 use crate::profiles::environment_view;
-
-fn iso(t: chrono::DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-fn snake<T: serde::Serialize>(v: T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
+use crate::views::utc;
 
 impl Console {
     /// The go-live checklist, pilot list and onboarding state of a profile.
@@ -85,9 +78,9 @@ impl Console {
                 .items
                 .into_iter()
                 .map(|i| ChecklistItemView {
-                    id: snake(i.id),
+                    id: serde_name(i.id),
                     title: i.title,
-                    status: snake(i.status),
+                    status: serde_name(i.status),
                     detail: i.detail,
                 })
                 .collect(),
@@ -95,8 +88,8 @@ impl Console {
             pilot_enabled: row.pilot_enabled,
             pilot_counterparties: row.pilot_counterparties.clone(),
             staff_trained_by: row.staff_trained_by.clone(),
-            staff_trained_at: row.staff_trained_at.map(iso),
-            credentials_stored_at: row.live_since.map(iso),
+            staff_trained_at: row.staff_trained_at.map(utc),
+            credentials_stored_at: row.live_since.map(utc),
             application: status.as_ref().map(|s| application_view(&profile.id, s)),
         })
     }
