@@ -71,6 +71,7 @@ fn no_findings(draft: &RegistrationDraftView) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_abdm_hospital_goes_from_nothing_to_its_first_production_preauth() {
+    let logs = hcx_tests::capture_logs();
     let app_id = hcx_tests::test_app_id();
     hcx_tests::require_keychain(&app_id);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -141,6 +142,13 @@ async fn an_abdm_hospital_goes_from_nothing_to_its_first_production_preauth() {
         matches!(&early, Err(ConsoleError::NotAllowed(m)) if m.contains("not live yet")),
         "a production profile cannot send before its credentials are in: {early:?}"
     );
+
+    let applicant_token = KeychainStore::new(&app_id)
+        .get(&prod, SecretKind::ApplicantToken)
+        .expect("keychain answers")
+        .expect("the applicant token waits in the keychain until the credentials are in")
+        .expose()
+        .to_owned();
 
     // OTP, approval, credentials.
     let otp = otp_for(&exchange, &submitted.application_id).await;
@@ -238,6 +246,30 @@ async fn an_abdm_hospital_goes_from_nothing_to_its_first_production_preauth() {
 
     poller.stop().await;
     worker.stop().await;
+
+    // Secret scan: neither SQLite file of the console or the bridge, nor anything logged, holds
+    // the production key, the old or new secret or the applicant token.
+    let mut needles = hcx_tests::secret_needles(&hcx_tests::read_secrets(&app_id, &prod));
+    needles.push(("the first production secret".into(), secret.expose().to_owned()));
+    needles.push(("the applicant token".into(), applicant_token));
+    let files = hcx_tests::sqlite_files(dir.path());
+    assert!(
+        files.iter().any(|f| f.starts_with(&console_dir)),
+        "the console's database is among the scanned files: {files:?}"
+    );
+    for f in &files {
+        let bytes = std::fs::read(f).expect("read db file");
+        let ours = f.starts_with(&console_dir) || f.starts_with(dir.path().join("bridge"));
+        hcx_tests::assert_no_secrets(&f.display().to_string(), &bytes, &needles, ours);
+    }
+    let logged = logs.text();
+    assert!(
+        logged.contains(&code) && logged.contains("compromise reported"),
+        "the log capture saw this flow (the operator logged the compromise report), so scanning \
+         it means something"
+    );
+    hcx_tests::assert_no_secrets("the log output", logged.as_bytes(), &needles, true);
+
     console.delete_profile(&prod).await.expect("cleanup");
     console.delete_profile(&sandbox.id).await.expect("cleanup");
     exchange.shutdown().await;
