@@ -179,6 +179,28 @@ async fn onboarding_from_the_command_line() {
     )
     .await;
     assert_eq!(code, 0, "the sandbox operator's outbox reads: {err}");
+    let admin = exchange.sandbox.admin_credentials().username.clone();
+    let (code, queue, err) = hcx(
+        &env,
+        &[
+            "onboard",
+            "queue",
+            "--sandbox",
+            &sandbox_url,
+            "--admin-user",
+            &admin,
+            "--admin-password-env",
+            "SANDBOX_ADMIN_PASSWORD",
+            "--state",
+            "awaiting_otp",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "the operator's queue reads: {err}");
+    assert!(
+        queue.lines().any(|l| l.starts_with(&application) && l.contains("abdm_provider")),
+        "the application waits in the operator's queue in state awaiting_otp:\n{queue}"
+    );
     let otp = otp_in(&outbox);
     let (code, out, err) = hcx(&env, &["onboard", "otp", &otp, "--profile", &prod]).await;
     assert_eq!(code, 0, "the OTP is accepted: {err}");

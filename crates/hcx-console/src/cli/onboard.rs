@@ -83,18 +83,33 @@ pub enum OnboardCommand {
     },
     /// SANDBOX operator only: the SMS and e-mails it "sent" (where the OTP shows).
     Outbox {
-        /// The sandbox's API base.
-        #[arg(long)]
-        sandbox: String,
-        /// The sandbox admin's username.
-        #[arg(long)]
-        admin_user: String,
-        /// Environment variable holding the admin password.
-        #[arg(long, value_name = "VAR")]
-        admin_password_env: String,
+        #[command(flatten)]
+        admin: AdminArgs,
         /// Only this application's messages.
         #[arg(long)]
         application: Option<String>,
+    },
+    /// SANDBOX operator only: the application queue, optionally one state
+    /// (submitted, verifying, awaiting_otp, awaiting_payer_approval, manual_review, approved,
+    /// rejected).
+    Queue {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// Only applications in this state.
+        #[arg(long)]
+        state: Option<String>,
+    },
+    /// SANDBOX operator only: decide an application in manual review (regulators).
+    Review {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// Application id.
+        application: String,
+        /// approve or refuse.
+        decision: String,
+        /// Why (required to refuse; the applicant reads it).
+        #[arg(long, default_value = "")]
+        reason: String,
     },
     /// Fetch the production credentials (once) straight into the keychain.
     Credentials {
@@ -164,6 +179,34 @@ pub enum OnboardCommand {
         #[arg(long)]
         profile: Option<String>,
     },
+}
+
+/// The sandbox operator's login (the admin `hcx sandbox` prints first).
+#[derive(Debug, clap::Args)]
+pub struct AdminArgs {
+    /// The sandbox's API base.
+    #[arg(long)]
+    pub sandbox: String,
+    /// The sandbox admin's username.
+    #[arg(long)]
+    pub admin_user: String,
+    /// Environment variable holding the admin password.
+    #[arg(long, value_name = "VAR")]
+    pub admin_password_env: String,
+}
+
+impl AdminArgs {
+    fn operator(&self) -> Result<OperatorClient, CliError> {
+        let password = std::env::var(&self.admin_password_env).map_err(|_| {
+            fail(format!("environment variable {} is not set", self.admin_password_env))
+        })?;
+        Ok(OperatorClient::new(&self.sandbox, ApiVersion::default())
+            .map_err(fail)?
+            .with_credentials(hcx_client::Credentials::Password {
+                username: self.admin_user.clone(),
+                password: hcx_client::Secret::new(password),
+            }))
+    }
 }
 
 /// `hcx onboard draft` arguments.
@@ -367,22 +410,42 @@ pub async fn run(console: &Console, command: OnboardCommand) -> Result<Output, C
             let id = profile_id(console, profile.as_deref()).await?;
             Ok(ok(render_application(&console.resend_otp(&id).await.map_err(fail)?)))
         }
-        C::Outbox { sandbox, admin_user, admin_password_env, application } => {
-            let password = std::env::var(&admin_password_env).map_err(|_| {
-                fail(format!("environment variable {admin_password_env} is not set"))
-            })?;
-            let operator = OperatorClient::new(&sandbox, ApiVersion::default())
-                .map_err(fail)?
-                .with_credentials(hcx_client::Credentials::Password {
-                    username: admin_user,
-                    password: hcx_client::Secret::new(password),
-                });
-            let messages = operator.outbox(application.as_deref()).await.map_err(fail)?;
+        C::Outbox { admin, application } => {
+            let messages = admin.operator()?.outbox(application.as_deref()).await.map_err(fail)?;
             let lines: Vec<String> = messages
                 .iter()
                 .map(|m| format!("{}  {:<5} {:<28} {}", m.at.to_rfc3339(), m.channel, m.to, m.text))
                 .collect();
             Ok(ok(lines.join("\n")))
+        }
+        C::Queue { admin, state } => {
+            let rows = admin.operator()?.queue(state.as_deref()).await.map_err(fail)?;
+            let lines: Vec<String> = rows
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{}  {:<24} {:<22} {}",
+                        a.application_id,
+                        a.state.name(),
+                        serde_json::to_value(a.kind)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
+                        a.participant_name
+                    )
+                })
+                .collect();
+            Ok(ok(lines.join("\n")))
+        }
+        C::Review { admin, application, decision, reason } => {
+            let approve = match decision.as_str() {
+                "approve" => true,
+                "refuse" => false,
+                other => return Err(fail(format!("{other:?}: approve or refuse"))),
+            };
+            let request = hcx_onboard::operator_api::DecisionRequest { approve, reason };
+            let a = admin.operator()?.decide_review(&application, &request).await.map_err(fail)?;
+            Ok(ok(format!("{}: {}", a.application_id, a.state.name())))
         }
         C::Credentials { profile } => {
             let id = profile_id(console, profile.as_deref()).await?;
