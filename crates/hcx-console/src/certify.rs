@@ -120,15 +120,19 @@ impl Console {
             ))?;
             Ok(())
         })?;
-        Ok(certificate_view(&profile, &certificate, Some(&trusted), role, now))
+        let checks =
+            Checks { trusted: Some(&trusted), signer_pem: profile.certificate_pem.clone(), now };
+        Ok(certificate_view(&profile, &certificate, role, &checks))
     }
 
     /// The profile's stored sandbox certificate, checked again: fully (signature, issuer,
     /// scenarios, expiry) when its sandbox is reachable, else its expiry only.
     pub async fn certification(&self, profile_id: &str) -> Result<Option<CertificationView>> {
         let profile = self.profile(profile_id)?;
-        let Some(jws) = self.onboarding_row(&profile.id)?.and_then(|o| o.sandbox_certificate)
-        else {
+        let Some(row) = self.onboarding_row(&profile.id)? else {
+            return Ok(None);
+        };
+        let Some(jws) = row.sandbox_certificate.clone() else {
             return Ok(None);
         };
         let certificate = SandboxCertificate(jws);
@@ -136,12 +140,17 @@ impl Console {
             .claims_unverified()
             .map(|c| c.role)
             .unwrap_or_else(|_| certifiable_role(&profile).unwrap_or(Role::Provider));
-        let trusted = match describe_sandbox(
-            &profile.fields.gateway_base_url,
-            ApiVersion::default(),
-        )
-        .await
-        {
+        // The trust anchor comes from where this console was told the sandbox is (never from
+        // the certificate itself): the profile's own exchange, or for a production profile the
+        // exchange of the sandbox profile it applied from (or its operator, if that is gone).
+        let (sandbox_url, signer) = match &row.source_profile_id {
+            None => (profile.fields.gateway_base_url.clone(), profile.certificate_pem.clone()),
+            Some(source) => match self.profile(source) {
+                Ok(p) => (p.fields.gateway_base_url, p.certificate_pem),
+                Err(_) => (row.operator_url.clone().unwrap_or_default(), None),
+            },
+        };
+        let trusted = match describe_sandbox(&sandbox_url, ApiVersion::default()).await {
             Ok(s) => Some(TrustedSandbox {
                 code: s.hcx_code,
                 base_url: String::new(),
@@ -152,7 +161,8 @@ impl Console {
                 None
             }
         };
-        Ok(Some(certificate_view(&profile, &certificate, trusted.as_ref(), role, Utc::now())))
+        let checks = Checks { trusted: trusted.as_ref(), signer_pem: signer, now: Utc::now() };
+        Ok(Some(certificate_view(&profile, &certificate, role, &checks)))
     }
 
     /// Stores the callbacks the suite's bridge received for cycles that are not the suite's
@@ -256,15 +266,23 @@ fn failed_view(profile: &Profile, report: &SuiteReport) -> CertificationView {
     }
 }
 
-/// Checks a certificate the way the operator will (as this profile, for its role) and shows
-/// it. Without `trusted` only the expiry is checked.
+/// What a certificate is checked against.
+struct Checks<'a> {
+    /// The issuing sandbox; `None` (unreachable) checks the expiry only.
+    trusted: Option<&'a TrustedSandbox>,
+    /// The certificate of the key that must have signed it, when this console knows it.
+    signer_pem: Option<String>,
+    now: DateTime<Utc>,
+}
+
+/// Checks a certificate the way the operator will (for its role and version) and shows it.
 fn certificate_view(
     profile: &Profile,
     certificate: &SandboxCertificate,
-    trusted: Option<&TrustedSandbox>,
     role: Role,
-    now: DateTime<Utc>,
+    checks: &Checks<'_>,
 ) -> CertificationView {
+    let now = checks.now;
     let mut view = CertificationView {
         profile_id: profile.id.clone(),
         participant_code: profile.fields.participant_code.clone(),
@@ -292,13 +310,13 @@ fn certificate_view(
     view.issued_at = epoch(claims.iat);
     view.expires_at = epoch(claims.exp);
     view.scenarios = claims.scenarios.iter().map(scenario_view).collect();
-    match trusted {
+    match checks.trusted {
         Some(t) => {
             let expect = Expectation {
                 role: claims.role,
                 protocol_version: claims.protocol_version,
                 now,
-                registered_cert_pem: profile.certificate_pem.clone(),
+                registered_cert_pem: checks.signer_pem.clone(),
             };
             if let Err(refusals) =
                 verify_certificate(certificate.as_str(), std::slice::from_ref(t), &expect)

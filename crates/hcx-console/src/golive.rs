@@ -29,11 +29,7 @@ impl Console {
         let status: Option<ApplicationStatus> =
             row.application.clone().and_then(|a| serde_json::from_value(a).ok());
         // The certificate the application carried (production), or the one earned (sandbox).
-        let certificate = match (&row.sandbox_certificate, &row.source_profile_id) {
-            (Some(_), Some(source)) => self.certification(source).await.ok().flatten(),
-            (Some(_), None) => self.certification(&profile.id).await?,
-            (None, _) => None,
-        };
+        let certificate = self.certification(&profile.id).await?;
         let certificate = match certificate {
             None => CertificateState::Missing,
             Some(c) if c.state == "valid" => CertificateState::Valid {
