@@ -238,7 +238,10 @@ pub(crate) async fn fetch_credentials(
     profile_id: String,
 ) -> Res<GoLiveView> {
     shell.ready().await;
-    Ok(shell.fetch_credentials(&profile_id).await?)
+    let view = shell.fetch_credentials(&profile_id).await?;
+    // The profile now has a bridge and a new login: its mailbox poller must start afresh.
+    shell.sync_background_for(Some(&profile_id)).await?;
+    Ok(view)
 }
 
 #[tauri::command]

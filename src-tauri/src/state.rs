@@ -76,13 +76,23 @@ impl Shell {
     /// none run, restarted when the active profile changed since they started. Without an
     /// active profile nothing runs.
     pub(crate) async fn sync_background(&self) -> Result<(), hcx_console::ConsoleError> {
+        self.sync_background_for(None).await
+    }
+
+    /// As [`Shell::sync_background`], and also restarts it when `changed` is the running
+    /// profile (its bridge or login just changed, e.g. its production credentials arrived).
+    pub(crate) async fn sync_background_for(
+        &self,
+        changed: Option<&str>,
+    ) -> Result<(), hcx_console::ConsoleError> {
         let active = match self.console.active_profile().await {
             Ok(p) => Some(p.id),
             Err(hcx_console::ConsoleError::NoActiveProfile) => None,
             Err(e) => return Err(e),
         };
         let mut running = self.running.lock().await;
-        if running.background.is_some() && running.background_profile == active {
+        let stale = changed.is_some() && running.background_profile.as_deref() == changed;
+        if running.background.is_some() && running.background_profile == active && !stale {
             return Ok(());
         }
         if let Some(old) = running.background.take() {
