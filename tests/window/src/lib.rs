@@ -175,7 +175,7 @@ impl Window {
         cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("HCX_DATA", &data_dir)
             // A keychain namespace of its own: the test never reads or writes the user's keys.
-            .env("HCX_APP_ID", format!("in.hcx.console.test-{marker}"))
+            .env("HCX_APP_ID", keychain_app_id(&marker))
             .env(MARKER_VAR, &marker)
             .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()))
             .current_dir(workspace_root())
@@ -207,6 +207,12 @@ impl Window {
             .map_err(|e| HarnessError::Session { error: e.to_string(), log: window.log() })?;
         window.client = Some(client);
         Ok(window)
+    }
+
+    /// The keychain namespace (`HCX_APP_ID`) the app of this window stores its secrets under;
+    /// a test reads it with `hcx_keys::KeychainStore::new(window.keychain_app_id())`.
+    pub fn keychain_app_id(&self) -> String {
+        keychain_app_id(&self.marker)
     }
 
     /// The WebDriver client.
@@ -319,6 +325,11 @@ impl Drop for Window {
             eprintln!("window test cleanup: {e}");
         }
     }
+}
+
+/// The keychain namespace of the window tagged `marker` (the same across a restart).
+fn keychain_app_id(marker: &str) -> String {
+    format!("in.hcx.console.test-{marker}")
 }
 
 /// Runs `kill ARGS` with its complaints silenced ("No such process" just means the target is

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use hcx_keys::{KeychainStore, SecretKind, SecretStore};
 use hcx_window_tests::{Launch, Page, UI_WAIT, Window};
 
 /// A cold first start generates the demo identities' RSA keys and onboards the clinic.
@@ -41,11 +42,34 @@ async fn compose(
     patient: &str,
     items: &[(&str, &str, &str, &str)],
 ) -> String {
+    fill_compose(p, use_case, PAYER_CODE, patient, items).await;
+    p.click("[data-testid=send]").await;
+    let hash = p
+        .wait_js(
+            "the app to open the new cycle",
+            "location.hash.startsWith('#/thread/') && location.hash",
+            UI_WAIT,
+        )
+        .await;
+    let id = hash.as_str().unwrap_or_default().trim_start_matches("#/thread/").to_owned();
+    assert!(!id.is_empty(), "sending opens the new cycle's timeline at #/thread/<correlation id>");
+    id
+}
+
+/// Fills the compose form of `use_case` to `recipient` and waits until the checker lets it be
+/// sent (Send enabled); does not send.
+async fn fill_compose(
+    p: &Page<'_>,
+    use_case: &str,
+    recipient: &str,
+    patient: &str,
+    items: &[(&str, &str, &str, &str)],
+) {
     p.go(&format!("#/compose/{use_case}")).await;
     p.wait("[data-testid=compose]", UI_WAIT).await;
-    // The counterparties load from the sandbox registry; wait for the payer to be offered.
-    p.wait(&format!("[data-testid=recipient] option[value='{PAYER_CODE}']"), UI_WAIT).await;
-    p.select("[data-testid=recipient]", PAYER_CODE).await;
+    // The counterparties load from the sandbox registry; wait for the recipient to be offered.
+    p.wait(&format!("[data-testid=recipient] option[value='{recipient}']"), UI_WAIT).await;
+    p.select("[data-testid=recipient]", recipient).await;
     p.fill("input[name=policyNumber]", "DPG-440011").await;
     p.fill("input[name=patientName]", patient).await;
     p.select("select[name=patientGender]", "female").await;
@@ -70,17 +94,6 @@ async fn compose(
         UI_WAIT,
     )
     .await;
-    p.click("[data-testid=send]").await;
-    let hash = p
-        .wait_js(
-            "the app to open the new cycle",
-            "location.hash.startsWith('#/thread/') && location.hash",
-            UI_WAIT,
-        )
-        .await;
-    let id = hash.as_str().unwrap_or_default().trim_start_matches("#/thread/").to_owned();
-    assert!(!id.is_empty(), "sending opens the new cycle's timeline at #/thread/<correlation id>");
-    id
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -285,4 +298,286 @@ async fn a_restart_keeps_the_history_and_the_embedded_sandbox_answers_again() {
         "after a restart the resumed embedded sandbox still answers: 2 × 2,750.25 approved"
     );
     w.close().await.unwrap_or_else(|e| panic!("the restart test left processes behind: {e}"));
+}
+
+/// The certification suite runs every scenario of the role against the embedded sandbox.
+const CERTIFY: Duration = Duration::from_secs(120);
+/// The demo TPA's participant code: on the embedded sandbox, but off the pilot list below.
+const TPA_CODE: &str = "demo-tpa@sandbox";
+/// The facility in the embedded sandbox's local HFR register (crates/hcx-sandbox).
+const HFR_FACILITY: &str = "IN2910000123";
+const HFR_MANAGER: &str = "71-4542-2424-6325";
+const MANAGER_MOBILE: &str = "+91 98765 43210";
+const MANAGER_EMAIL: &str = "manager@sunrise-hospital.example";
+const FACILITY: &str = "Sunrise Multispeciality Hospital";
+
+/// Types `value` into the text input of the registration field at `path`.
+async fn fill_field(p: &Page<'_>, path: &str, value: &str) {
+    p.fill(&format!("[data-testid=reg-form] [data-field='{path}'] input"), value).await;
+}
+
+/// Asserts that nothing the window holds as text (the markup, the visible text and the value
+/// of every input, which need not be in the markup) contains `secret`; `on_screen` is text the
+/// current screen shows, proving the capture is not empty.
+async fn assert_secret_not_shown(p: &Page<'_>, secret: &str, on_screen: &str, screen: &str) {
+    let v = p
+        .js(
+            "return document.documentElement.outerHTML + '\\n' + document.body.innerText + '\\n' + \
+             [...document.querySelectorAll('input, textarea, select')].map(e => e.value).join('\\n');",
+            vec![],
+        )
+        .await;
+    let shown = v.as_str().unwrap_or_default();
+    assert!(
+        shown.contains(on_screen),
+        "the capture of {screen} holds what it shows ({on_screen:?}), so the check below means \
+         something"
+    );
+    assert!(
+        !shown.contains(secret),
+        "{screen} never shows the production secret, not in its text, markup or inputs: the \
+         backend never returns it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb and tauri-driver: run via scripts/test"]
+async fn the_demo_clinic_goes_live_through_the_onboarding_screens_of_the_real_window() {
+    let w = open(Launch::Binary).await;
+    let p = Page::new(&w);
+    wait_for_sandbox(&p).await;
+
+    // 1. Certify the sandbox profile against the embedded sandbox.
+    p.go("#/onboarding").await;
+    p.wait_text("[data-testid=onboarding]", "demo-clinic@sandbox", UI_WAIT).await;
+    p.click("[data-testid=run-certification]").await;
+    let cert = p.wait_text("[data-testid=cert-state]", "Valid until", CERTIFY).await;
+    let scenarios = p
+        .js(
+            "return [...document.querySelectorAll('[data-testid=scenarios] tbody tr')]\
+             .map(tr => [tr.dataset.scenario, tr.dataset.passed]);",
+            vec![],
+        )
+        .await;
+    let scenarios = scenarios.as_array().cloned().unwrap_or_default();
+    assert!(
+        !scenarios.is_empty(),
+        "the certificate lists the scenarios the suite ran: {:?}",
+        cert.text().await
+    );
+    let failed: Vec<_> = scenarios.iter().filter(|s| s[1] != "true").collect();
+    assert!(failed.is_empty(), "a valid certificate means every scenario passed: {failed:?}");
+
+    // 2. Register as an ABDM (HFR-registered) hospital, with the details of the sandbox's HFR
+    //    register.
+    p.click("[data-testid=to-register]").await;
+    p.wait("[data-testid=step-register]", UI_WAIT).await;
+    p.wait("[data-testid=reg-kind] option[value=abdm_provider]", UI_WAIT).await;
+    p.select("[data-testid=reg-kind]", "abdm_provider").await;
+    p.wait("[data-testid=reg-form] [data-field='details.hfr_facility_id'] input", UI_WAIT).await;
+    let certificate = p
+        .js(
+            "return document.querySelector(\"[data-field='common.sandbox_certificate'] .field-auto\")?.innerText ?? '';",
+            vec![],
+        )
+        .await;
+    let certificate = certificate.as_str().unwrap_or_default();
+    assert!(
+        certificate.contains("filled in by the console") && !certificate.starts_with('—'),
+        "the sandbox certificate just earned is filled in, read-only: {certificate:?}"
+    );
+    fill_field(&p, "common.participant_name", FACILITY).await;
+    p.select("[data-testid=reg-form] [data-field='common.role'] select", "provider.hospital").await;
+    fill_field(&p, "common.primary_email", "accounts-window@sunrise.example").await;
+    fill_field(&p, "common.primary_mobile", "9876543210").await;
+    fill_field(&p, "details.hfr_facility_id", HFR_FACILITY).await;
+    p.select(
+        "[data-testid=reg-form] [data-field='details.hfr_verification_status'] select",
+        "Verified",
+    )
+    .await;
+    fill_field(&p, "details.manager.hfr_id", HFR_MANAGER).await;
+    fill_field(&p, "details.manager.mobile", MANAGER_MOBILE).await;
+    fill_field(&p, "details.manager.email", MANAGER_EMAIL).await;
+    let consent =
+        "[data-testid=reg-form] [data-field='details.consent_to_hfr_fetch'] input[type=checkbox]";
+    let ticked =
+        p.js(&format!("return document.querySelector(\"{consent}\").checked;"), vec![]).await;
+    assert_eq!(ticked, false, "a new draft does not consent on the manager's behalf");
+    p.click(consent).await;
+    // Every field was left at least once (so its findings would show); the autosave's findings
+    // come back empty and Submit becomes enabled.
+    p.wait_js(
+        "no findings shown and Submit enabled after the autosave",
+        "document.querySelector(\"[data-field='details.consent_to_hfr_fetch'] input\").checked && \
+         document.querySelectorAll('[data-testid=reg-form] .field-msg').length === 0 && \
+         !document.querySelector('[data-testid=problems-left]') && \
+         !document.querySelector('[data-testid=submit-application]').disabled",
+        UI_WAIT,
+    )
+    .await;
+    p.wait_text("[data-testid=autosave]", "Draft saved at", UI_WAIT).await;
+    p.click("[data-testid=submit-application]").await;
+
+    // 3. Verify: the operator found the facility in HFR and sent the OTP to the manager's
+    //    mobile as per HFR; on the embedded sandbox it shows on the "Sandbox phone".
+    p.wait("[data-testid=step-verify] .card-head [data-app-state=awaiting_otp]", UI_WAIT).await;
+    p.wait_text("[data-testid=history]", "HFR lookup ok", UI_WAIT).await;
+    let otp = p
+        .wait_js(
+            "the OTP SMS to the manager's mobile on the sandbox phone",
+            "(() => { const li = [...document.querySelectorAll('[data-testid=sandbox-phone] li')]\
+             .reverse().find(li => li.innerText.startsWith('SMS to +919876543210')); \
+             const m = li && /\\b(\\d{6})\\b/.exec(li.lastElementChild.innerText); \
+             return m && m[1]; })()",
+            UI_WAIT,
+        )
+        .await;
+    let otp = otp.as_str().unwrap_or_default().to_owned();
+    assert_eq!(otp.len(), 6, "the sandbox operator's SMS carries a 6-digit OTP: {otp:?}");
+    p.wait_text("[data-testid=sandbox-phone]", &format!("EMAIL to {MANAGER_EMAIL}"), UI_WAIT).await;
+    p.fill("[data-testid=otp-input]", &otp).await;
+    p.click("[data-testid=submit-otp]").await;
+    // Approved: the stepper marks Verify done and opens Credentials.
+    p.wait_js(
+        "the application to be approved after the OTP",
+        "document.querySelector('[data-testid=stepper] [data-step=verify]')?.dataset.state === 'done' && \
+         /approved/.test(document.querySelector('[data-testid=stepper] [data-step=verify]').innerText)",
+        UI_WAIT,
+    )
+    .await;
+
+    // 4. Credentials: fetched once, straight into the OS keychain; the window shows only when.
+    p.click("[data-testid=fetch-credentials]").await;
+    p.wait_text("[data-testid=credentials-stored]", "Stored in the OS keychain at", UI_WAIT).await;
+    // Which production profile the application made (the Register step says so).
+    p.click("[data-testid=stepper] [data-step=register] button").await;
+    let ids = p
+        .wait_js(
+            "the Register step to name the application and the production profile it made",
+            "(() => { const b = document.querySelector('.onb-body .banner.ok'); \
+             const m = b ? [...b.querySelectorAll('.mono')].map(s => s.innerText.trim()) : []; \
+             return m.length === 2 && m[1] ? m : null; })()",
+            UI_WAIT,
+        )
+        .await;
+    let production_id = ids[1].as_str().unwrap_or_default().to_owned();
+    let keychain = KeychainStore::new(w.keychain_app_id());
+    let secret = keychain
+        .get(&production_id, SecretKind::GatewaySecret)
+        .unwrap_or_else(|e| panic!("the keychain of the window test answers: {e}"))
+        .unwrap_or_else(|| {
+            panic!("the production secret of {production_id} is in the OS keychain after the fetch")
+        });
+    let secret = secret.expose().to_owned();
+    assert!(secret.len() >= 16, "the operator issued a real secret, not a placeholder");
+    p.click("[data-testid=stepper] [data-step=credentials] button").await;
+    p.wait("[data-testid=credentials-stored]", UI_WAIT).await;
+    assert_secret_not_shown(&p, &secret, "Stored in the OS keychain", "the credentials step").await;
+
+    // 5. Go-live checklist of the production profile: pilot list with the demo payer only,
+    //    pilot mode on, staff trained.
+    p.click("[data-testid=to-golive]").await;
+    p.wait("[data-testid=checklist]", UI_WAIT).await;
+    for (item, why) in [
+        ("certificate_valid", "the sandbox certificate is valid"),
+        ("registration_approved", "the OTP approved the registration"),
+    ] {
+        p.wait_js(
+            &format!("checklist item {item} to be done: {why}"),
+            &format!(
+                "document.querySelector('[data-testid=checklist] [data-item={item}]')?.dataset.status === 'done'"
+            ),
+            UI_WAIT,
+        )
+        .await;
+    }
+    let pilot_before = p
+        .js("return document.querySelector('[data-item=pilot_list_set]').dataset.status;", vec![])
+        .await;
+    assert_eq!(pilot_before, "pending", "no pilot list before the desk sets one");
+    p.fill("[data-testid=pilot-add-input]", PAYER_CODE).await;
+    p.click("[data-testid=pilot-add]").await;
+    p.wait(&format!("[data-testid=pilot-list] li[data-code='{PAYER_CODE}']"), UI_WAIT).await;
+    let on =
+        p.js("return document.querySelector('[data-testid=pilot-toggle]').checked;", vec![]).await;
+    assert_eq!(on, false, "pilot mode starts off on a new production profile");
+    p.click("[data-testid=pilot-toggle]").await;
+    p.click("[data-testid=save-pilot]").await;
+    p.wait_text(
+        "[data-testid=checklist] [data-item=pilot_list_set][data-status=done]",
+        &format!("Piloting with {PAYER_CODE}"),
+        UI_WAIT,
+    )
+    .await;
+    p.fill("[data-testid=trainer-name]", "Asha (billing lead)").await;
+    p.click("[data-testid=mark-trained]").await;
+    p.wait("[data-testid=checklist] [data-item=staff_trained][data-status=done]", UI_WAIT).await;
+    p.wait_text("[data-testid=staff-trained]", "Asha (billing lead)", UI_WAIT).await;
+
+    // Working as the production profile: the banner turns PRODUCTION and names the pilot list.
+    p.click("[data-testid=switch-to-production]").await;
+    p.wait_js(
+        "the banner to switch to production",
+        "document.querySelector('[data-testid=env-banner]')?.dataset.env === 'production'",
+        UI_WAIT,
+    )
+    .await;
+    let banner = p.wait_text("[data-testid=env-banner]", FACILITY, UI_WAIT).await;
+    let banner = banner.text().await.unwrap_or_default();
+    assert!(
+        banner.contains("PRODUCTION") && !banner.contains("SANDBOX"),
+        "the banner says PRODUCTION, and nothing of the sandbox, once the production profile \
+         is active: {banner:?}"
+    );
+    p.wait_text(
+        "[data-testid=pilot-chip]",
+        &format!("Pilot mode: sends only to {PAYER_CODE}"),
+        UI_WAIT,
+    )
+    .await;
+    p.wait_js(
+        "the Go live screen to say it works as the production profile",
+        "document.querySelector('[data-testid=step-golive] .card-head')?.innerText\
+         .includes('Working as this production profile')",
+        UI_WAIT,
+    )
+    .await;
+    quiet(&p).await;
+    w.screenshot("app-onboarding-production", None)
+        .await
+        .unwrap_or_else(|e| panic!("screenshot: {e}"));
+    assert_secret_not_shown(&p, &secret, "Piloting with", "the production go-live screen").await;
+
+    // 6. Pilot mode holds: a preauth to the TPA, off the pilot list, is refused before it is
+    //    queued, and the clerk is told why.
+    fill_compose(
+        &p,
+        "preauth",
+        TPA_CODE,
+        "Asha Kulkarni",
+        &[("SU016A", "Laparoscopic appendicectomy", "1", "45000.00")],
+    )
+    .await;
+    p.click("[data-testid=send]").await;
+    // A production profile asks before anything goes to the live exchange.
+    let confirm = "[role=dialog][aria-label='Send to PRODUCTION?'] .modal-foot .btn.danger";
+    p.wait_text(confirm, "Send to the live exchange", UI_WAIT).await;
+    p.click(confirm).await;
+    let refusal = p.wait_text("[role=alert][data-code=pilot_blocked]", "Pilot mode", UI_WAIT).await;
+    let refusal = refusal.text().await.unwrap_or_default();
+    assert!(
+        refusal.contains(PAYER_CODE) && refusal.contains(TPA_CODE),
+        "the refusal names the pilot list and the refused recipient: {refusal:?}"
+    );
+    assert!(
+        p.hash().await.starts_with("#/compose/"),
+        "a refused send opens no cycle: the form stays open"
+    );
+    assert!(
+        !w.log().contains(&secret),
+        "the app never logs the production secret (tauri-driver's log holds the app's output)"
+    );
+
+    w.close().await.unwrap_or_else(|e| panic!("the onboarding test left processes behind: {e}"));
 }
