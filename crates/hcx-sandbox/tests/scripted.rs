@@ -91,6 +91,18 @@ impl Demo {
             (body, Value::Null)
         }
     }
+
+    /// The next callback on `path` in cycle `correlation_id`. Delivery is at-least-once: on a
+    /// loaded machine an earlier answer may be dispatched again (its first 2xx came late), so
+    /// callbacks of other cycles are skipped rather than mistaken for this one.
+    async fn receive_for(&self, path: &str, correlation_id: &str) -> (Value, Value) {
+        loop {
+            let (h, p) = self.receive(path).await;
+            if h["x-hcx-correlation_id"] == json!(correlation_id) {
+                return (h, p);
+            }
+        }
+    }
 }
 
 fn claim_response(bundle: &Value) -> Value {
@@ -171,8 +183,9 @@ async fn demo_payer_scenarios_approve_partial_reject_pending_error_redirect() {
     assert_eq!(h["x-hcx-status"], json!("response.redirect"), "redirect answer");
     assert_eq!(h["x-hcx-redirect_to"], json!(d.tpa_code), "to the demo TPA");
     assert_eq!(h["x-hcx-correlation_id"], json!(sent.correlation_id()), "on the same cycle");
-    d.submit(Action::PreauthSubmit, &d.tpa_code, "Surgery [redirect]").await;
-    let (h, p) = d.receive("/preauth/on_submit").await;
+    let to_tpa = d.submit(Action::PreauthSubmit, &d.tpa_code, "Surgery [redirect]").await;
+    let (h, p) =
+        d.receive_for("/preauth/on_submit", to_tpa.correlation_id().expect("correlation")).await;
     assert_eq!(h["x-hcx-sender_code"], json!(d.tpa_code), "the TPA answers");
     assert_eq!(claim_response(&p)["outcome"], json!("complete"), "the TPA does not redirect back");
 
