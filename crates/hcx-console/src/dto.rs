@@ -411,6 +411,8 @@ pub struct FieldView {
     /// ...); it also names the format check.
     pub kind: String,
     pub required: bool,
+    /// Required only when registering as this role (e.g. the HPR id for practitioners).
+    pub required_for_role: Option<String>,
     pub help: String,
     /// Filled by the console on submit (certificate, callback address, sandbox certificate);
     /// shown read-only.

@@ -13,7 +13,11 @@ path: string, label: string,
  * `hfr_facility_id`, `rohini_id`, `document`, `role`, `future_date`, `acknowledgement`,
  * ...); it also names the format check.
  */
-kind: string, required: boolean, help: string, 
+kind: string, required: boolean, 
+/**
+ * Required only when registering as this role (e.g. the HPR id for practitioners).
+ */
+requiredForRole: string | null, help: string, 
 /**
  * Filled by the console on submit (certificate, callback address, sandbox certificate);
  * shown read-only.

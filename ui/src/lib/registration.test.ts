@@ -15,7 +15,7 @@ import {
   valueFromControl,
 } from "./registration";
 
-const field = (path: string, kind: string): FieldView => ({ path, label: path, kind, required: true, help: "", automatic: false });
+const field = (path: string, kind: string): FieldView => ({ path, label: path, kind, required: true, requiredForRole: null, help: "", automatic: false });
 const finding = (path: string, severity = "error"): FindingView => ({ severity, path, rule: "format", message: `${path} is wrong` });
 
 describe("registration form", () => {

@@ -12,7 +12,6 @@ import type { CertificationView } from "../bindings/CertificationView";
 import type { ChecklistItemView } from "../bindings/ChecklistItemView";
 import type { CompromiseView } from "../bindings/CompromiseView";
 import type { ErrorView } from "../bindings/ErrorView";
-import type { FieldView } from "../bindings/FieldView";
 import type { FindingView } from "../bindings/FindingView";
 import type { GoLiveView } from "../bindings/GoLiveView";
 import type { OnboardingView } from "../bindings/OnboardingView";
@@ -22,6 +21,7 @@ import type { RegistrationDraftView } from "../bindings/RegistrationDraftView";
 import type { RegistrationKindView } from "../bindings/RegistrationKindView";
 import type { ScenarioView } from "../bindings/ScenarioView";
 import { getPath, setPath, type JsonObject } from "../lib/appJson";
+import FORMS from "./fixtures/registration-kinds.json";
 
 export interface OnboardingContext {
   profiles: ProfileView[];
@@ -43,7 +43,10 @@ function fail(code: string, message: string): never {
   throw e;
 }
 
-// ---- field specs (fields.rs) ---------------------------------------------------------------
+// ---- field specs -----------------------------------------------------------------------------
+
+// The forms exactly as the console serves them (`registration_kinds()`), committed by a Rust
+// test that fails when they drift (crates/hcx-console/src/apply.rs).
 
 type Req = "req" | "opt" | { role: string };
 interface Spec {
@@ -53,144 +56,24 @@ interface Spec {
   req: Req;
   help: string;
 }
-const f = (path: string, label: string, kind: string, req: Req, help: string): Spec => ({ path, label, kind, req, help });
 
-const PROVIDER_ROLES = ["provider.hospital", "provider.clinic", "provider.practitioner", "provider.diagnostics", "provider.pharmacy", "provider"];
-
-const KINDS: { kind: string; label: string; roles: string[]; verification: string }[] = [
-  { kind: "payer", label: "Insurance company (payer)", roles: ["payor"], verification: "The operator checks your documents and details, then sends an OTP to your system admin." },
-  { kind: "state_scheme", label: "State health scheme", roles: ["agency.sponsor"], verification: "The operator checks your documents and details, then sends an OTP to your system admin." },
-  { kind: "corporate", label: "Corporate paying for its employees", roles: ["agency.sponsor"], verification: "The operator checks your documents and details, then sends an OTP to your system admin." },
-  { kind: "tpa", label: "Third-party administrator (TPA)", roles: ["agency.tpa"], verification: "The operator checks your documents and details, then sends an OTP to your system admin." },
-  { kind: "intermediary", label: "Intermediary (ISNP, TSP, HIU or other)", roles: ["member.isnp"], verification: "The operator checks your documents and details, then sends an OTP to your system admin." },
-  { kind: "abdm_provider", label: "Hospital or clinic registered in ABDM's Health Facility Registry", roles: PROVIDER_ROLES, verification: "HCX looks your facility up in HFR, then sends an OTP to the manager's mobile as HFR has it." },
-  { kind: "rohini_provider", label: "Hospital or clinic with a ROHINI id (not in HFR)", roles: PROVIDER_ROLES, verification: "HCX checks your ROHINI id, then sends an OTP to your registered mobile." },
-  { kind: "unregistered_provider", label: "Hospital or clinic empanelled with a payer or scheme (no HFR, no ROHINI id)", roles: PROVIDER_ROLES, verification: "HCX sends an OTP to the facility manager, then asks the payer or scheme that empanelled you to approve." },
-  { kind: "regulator", label: "Regulator (IRDAI, NHA, IIB, state regulator)", roles: ["agency.regulator"], verification: "Case by case: an operator reviews the request and contacts you." },
-  { kind: "bsp", label: "Beneficiary-facing platform (BSP)", roles: ["bsp"], verification: "The operator checks your documents and details, then sends an OTP to your registered mobile." },
-];
-
-const PROVIDER_KINDS = ["abdm_provider", "rohini_provider", "unregistered_provider"];
-const ORG_KINDS = ["payer", "state_scheme", "corporate", "tpa", "intermediary"];
-
-function commonSpecs(kind: string): Spec[] {
-  const provider = PROVIDER_KINDS.includes(kind);
-  const org = ORG_KINDS.includes(kind);
-  const nameLabel = provider ? "Facility name" : kind === "state_scheme" ? "Scheme name" : kind === "regulator" ? "Organisation" : kind === "bsp" ? "Name" : "Company name";
-  const v = [
-    f("common.participant_name", nameLabel, "text", "req", "As it should appear on HCX"),
-    f("common.role", provider ? "Facility type (HCX role)" : "HCX role", "role", "req", "The role you certified in the sandbox"),
-    f("common.protocol_version", "Protocol version", "protocol_version", "req", "The version your sandbox certificate was earned with"),
-    f("common.primary_email", org ? "Registered e-mail id" : "E-mail", "email", "req", "HCX sends notices about this registration here"),
-    f("common.primary_mobile", "Mobile number", "mobile", "req", "10 digits, with or without +91"),
-    f("common.endpoint_url", "Callback address (endpoint URL)", "endpoint_url", "req", "Where HCX delivers messages for you (your bridge's address)"),
-    f("common.encryption_cert_pem", "Encryption certificate (PEM)", "certificate_pem", "req", "Counterparties encrypt to this certificate"),
-  ];
-  if (kind === "payer") v.push(f("common.scheme_code", "Scheme code", "text", "req", 'HCX requires a scheme code for payers ("default" if you have none)'));
-  if (kind !== "regulator") {
-    v.push(f("common.sandbox_certificate", kind === "bsp" ? "Compliance certification from the sandbox environment" : "Sandbox certificate", "sandbox_certificate", "req", "Earned by running the certification suite against the sandbox"));
-  }
-  return v;
-}
-
-const SIGNATORY = f("details.signatory_letter", "Letter from the authorised signatory", "document", "req", "Signed letter of the company seeking participation (PDF or image)");
-const ADMIN = [
-  f("details.system_admin.name", "System admin: name", "text", "req", "Receives the OTP"),
-  f("details.system_admin.email", "System admin: e-mail", "email", "req", "Receives the OTP"),
-  f("details.system_admin.mobile", "System admin: mobile", "mobile", "req", "The OTP is sent to this number"),
-];
-const INSURER = [
-  SIGNATORY,
-  f("details.irda_registration_number", "IRDAI registration / licence number", "irda_registration", "req", "The 3-digit number IRDAI issued, e.g. 108"),
-  f("details.irda_user_id", "IRDAI user id", "irda_user_id", "req", "Your IRDAI portal user id"),
-];
-
-function detailSpecs(kind: string): Spec[] {
-  switch (kind) {
-    case "payer":
-    case "tpa":
-      return [...INSURER, ...ADMIN];
-    case "state_scheme":
-      return [f("details.government_approval_letter", "Government licence / approval letter", "document", "req", "The order or letter approving the scheme"), SIGNATORY, ...ADMIN];
-    case "corporate":
-      return [SIGNATORY, ...ADMIN];
-    case "intermediary":
-      return [
-        SIGNATORY,
-        ...ADMIN,
-        f("details.irda_registration_number", "IRDAI registration / licence number (if applicable)", "intermediary_licence", "opt", "Only if IRDAI licenses you"),
-        f("details.irda_user_id", "IRDAI user id (if applicable)", "irda_user_id", "opt", "Only if IRDAI licenses you"),
-      ];
-    case "abdm_provider":
-      return [
-        f("details.hfr_facility_id", "HFR facility id", "hfr_facility_id", "req", "IN followed by 10 digits; HCX looks it up in the Health Facility Registry"),
-        f("details.hfr_verification_status", "HFR verification status", "hfr_verification_status", "req", "As shown in HFR; only Verified facilities can register"),
-        f("details.manager.hfr_id", "Registered manager's HFR id", "manager_id", "req", "The facility manager's 14-digit id as shown in HFR"),
-        f("details.manager.mobile", "Manager's mobile (as per HFR)", "mobile", "req", "The OTP goes to the number HFR has on record"),
-        f("details.manager.email", "Manager's e-mail (as per HFR)", "email", "req", "HCX informs the manager of this onboarding attempt"),
-        f("details.hpr_id", "HPR id", "hpr_id", { role: "provider.practitioner" }, "Doctors and other health professionals: your Healthcare Professionals Registry id"),
-        f("details.consent_to_hfr_fetch", "The facility manager consents to HCX fetching the facility's details from HFR", "acknowledgement", "req", "Needed for the automated HFR check"),
-      ];
-    case "rohini_provider":
-      return [
-        f("details.licence_number", "Facility licence number", "text", "req", ""),
-        f("details.licence_valid_until", "Licence valid until", "future_date", "req", "YYYY-MM-DD; an expired licence cannot be registered"),
-        f("details.gstn", "GSTN", "gstn", "req", "15 characters, as on the GST certificate"),
-        f("details.rohini_id", "ROHINI id", "rohini_id", "req", "13 digits; HCX checks it against the ROHINI database"),
-      ];
-    case "unregistered_provider":
-      return [
-        f("details.licence_number", "Facility licence number", "text", "req", ""),
-        f("details.manager.name", "Facility manager: name", "text", "req", ""),
-        f("details.manager.mobile", "Facility manager: mobile", "mobile", "req", "The OTP is sent to this number"),
-        f("details.manager.email", "Facility manager: e-mail", "email", "req", ""),
-        f("details.address.line", "Address", "text", "req", "Building, street, locality"),
-        f("details.address.district", "Town / district", "text", "req", ""),
-        f("details.address.state", "State", "text", "req", ""),
-        f("details.address.pincode", "PIN code", "pincode", "req", ""),
-        f("details.empanelled_by.payer_name", "Payer or scheme that empanelled you", "text", "req", "They will be asked to confirm the empanelment"),
-        f("details.empanelled_by.payer_code", "Their HCX participant code (if you know it)", "text", "opt", "Speeds up routing the approval"),
-        f("details.empanelled_by.scheme_name", "Name of the scheme (if a scheme empanelled you)", "text", "opt", ""),
-        f("details.empanelment_proof", "Empanelment proof", "document", "req", "Empanelment id letter, signed contract, latest transaction with them, or their digitally signed proof"),
-      ];
-    case "regulator":
-      return [
-        f("details.request", "What you need from HCX", "long_text", "req", "Regulators are onboarded case by case; an operator will contact you"),
-        f("details.contact.name", "Contact officer: name", "text", "req", ""),
-        f("details.contact.email", "Contact officer: e-mail", "email", "req", ""),
-        f("details.contact.mobile", "Contact officer: mobile", "mobile", "req", ""),
-      ];
-    case "bsp":
-      return [
-        f("details.gstn", "GSTN", "gstn", "req", "15 characters, as on the GST certificate"),
-        f("details.address_proof", "Registered address proof", "document", "req", "PDF or image"),
-        f("details.stakeholder_serviced", "Stakeholder serviced", "stakeholder", "req", "Policyholders (the only stakeholder BSPs serve for now)"),
-        f("details.consent_duties_acknowledged", "We act only with the beneficiary's explicit consent at every consent point of the protocol", "acknowledgement", "req", "Subscription to claim tracking, OPD and IPD reimbursement workflows"),
-      ];
-    default:
-      return [];
-  }
-}
-
-/** Filled in by the console on submit: the callback address and the two certificates. */
-const AUTOMATIC = new Set(["endpoint_url", "certificate_pem", "sandbox_certificate"]);
+const KINDS: RegistrationKindView[] = FORMS as RegistrationKindView[];
 
 function specs(kind: string): Spec[] {
-  return [...commonSpecs(kind), ...detailSpecs(kind)];
+  const k = KINDS.find((x) => x.kind === kind);
+  return (k?.fields ?? []).map((field) => ({
+    path: field.path,
+    label: field.label,
+    kind: field.kind,
+    req: field.required ? "req" : field.requiredForRole ? { role: field.requiredForRole } : "opt",
+    help: field.help,
+  }));
 }
 
 function kindView(kind: string): RegistrationKindView {
   const k = KINDS.find((x) => x.kind === kind);
   if (!k) fail("invalid_input", `"${kind}" is not a kind of registrant.`);
-  const fields: FieldView[] = specs(kind).map((s) => ({
-    path: s.path,
-    label: s.label,
-    kind: s.kind,
-    required: s.req === "req",
-    help: s.help,
-    automatic: AUTOMATIC.has(s.kind),
-  }));
-  return { ...k, roles: [...k.roles], fields };
+  return structuredClone(k);
 }
 
 // ---- format checks (formats.rs) --------------------------------------------------------------
