@@ -35,6 +35,7 @@ use super::certificate::{
     sign_attest_request,
 };
 use super::scenarios::Suite;
+use super::scenarios::names::{INACTIVE_PARTICIPANT, UNKNOWN_PARTICIPANT};
 use crate::client::OperatorClient;
 use crate::error::{OnboardError, Result};
 use crate::jws::SigningKey;
@@ -420,6 +421,62 @@ impl Runner<'_> {
 
     /// Our own public key: a valid key nobody but us can use, for messages the gateway must
     /// refuse before any recipient sees them.
+    /// The unknown- and inactive-recipient scenarios: the gateway refuses both before any
+    /// delivery, whichever role sends.
+    async fn recipient_errors(
+        &self,
+        action: Action,
+        payload: &crate::Result<Value>,
+    ) -> Vec<ScenarioResult> {
+        let unknown = format!("cert-unknown-{}@nowhere", samples::short_id());
+        let inactive = self.sandbox.inactive_participant.clone();
+        let mut out = Vec::new();
+        for (name, to) in [(UNKNOWN_PARTICIPANT, unknown), (INACTIVE_PARTICIPANT, inactive)] {
+            let mut s = Scn::new(name);
+            let r = match (payload, self.own_public_key()) {
+                (Ok(body), Ok(key)) => {
+                    let h = self.headers(&to, &new_id(), None);
+                    self.send_expect_refusal(
+                        &mut s,
+                        action,
+                        &h,
+                        &key,
+                        body,
+                        ErrorCode::ErrInvalidRecipient,
+                    )
+                    .await
+                }
+                (Err(e), _) => Err(e.to_string()),
+                (_, Err(e)) => Err(e),
+            };
+            out.push(s.finish(r));
+        }
+        out
+    }
+
+    /// A request to `to` without `x-hcx-timestamp`: refused as a missing mandatory header.
+    async fn missing_header(
+        &self,
+        s: &mut Scn,
+        to: &str,
+        action: Action,
+        payload: &crate::Result<Value>,
+    ) -> Step<String> {
+        let body = payload.as_ref().map_err(|e| e.to_string())?;
+        let key = self.client.recipient_key(to).await.map_err(text)?;
+        let mut h = self.headers(to, &new_id(), None);
+        h.remove(hcx_protocol::names::TIMESTAMP);
+        self.send_expect_refusal(
+            s,
+            action,
+            &h,
+            &key,
+            body,
+            ErrorCode::ErrMandatoryHeaderfieldMissing,
+        )
+        .await
+    }
+
     fn own_public_key(&self) -> Step<hcx_protocol::RecipientKey> {
         self.key.public_key().map_err(text)
     }

@@ -254,46 +254,9 @@ impl Runner<'_> {
     async fn payer_errors(&mut self, p: &Parties) -> Vec<ScenarioResult> {
         let notice = Action::PaymentNoticeRequest;
         let body = samples::payment_notice(p, "CERT-ERR", Decimal::ONE_HUNDRED);
-        let mut out = Vec::new();
-        let unknown = format!("cert-unknown-{}@nowhere", samples::short_id());
-        let inactive = self.sandbox.inactive_participant.clone();
-        for (name, to) in [(UNKNOWN_PARTICIPANT, unknown), (INACTIVE_PARTICIPANT, inactive)] {
-            let mut s = Scn::new(name);
-            let r = match (&body, self.own_public_key()) {
-                (Ok(b), Ok(key)) => {
-                    let h = self.headers(&to, &new_id(), None);
-                    self.send_expect_refusal(
-                        &mut s,
-                        notice,
-                        &h,
-                        &key,
-                        b,
-                        ErrorCode::ErrInvalidRecipient,
-                    )
-                    .await
-                }
-                (Err(e), _) => Err(e.to_string()),
-                (_, Err(e)) => Err(e),
-            };
-            out.push(s.finish(r));
-        }
+        let mut out = self.recipient_errors(notice, &body).await;
         let mut s = Scn::new(MISSING_HEADER);
-        let r = async {
-            let b = body.as_ref().map_err(|e| e.to_string())?;
-            let key = self.client.recipient_key(&p.provider).await.map_err(text)?;
-            let mut h = self.headers(&p.provider, &new_id(), None);
-            h.remove(hcx_protocol::names::TIMESTAMP);
-            self.send_expect_refusal(
-                &mut s,
-                notice,
-                &h,
-                &key,
-                b,
-                ErrorCode::ErrMandatoryHeaderfieldMissing,
-            )
-            .await
-        }
-        .await;
+        let r = self.missing_header(&mut s, &p.provider, notice, &body).await;
         out.push(s.finish(r));
         out.push(self.refuse_fault(UNDECRYPTABLE, Fault::Undecryptable).await);
         out.push(self.refuse_fault(WRONG_PAYLOAD, Fault::WrongPayload).await);

@@ -275,31 +275,7 @@ impl Runner<'_> {
     async fn provider_errors(&mut self, p: &Parties, wrong_action: Action) -> Vec<ScenarioResult> {
         let check = Action::CoverageEligibilityCheck;
         let payload = samples::eligibility_request(p, &new_id(), "");
-        let mut out = Vec::new();
-
-        // Unknown and inactive recipients: refused by the gateway before any delivery.
-        let unknown = format!("cert-unknown-{}@nowhere", samples::short_id());
-        let inactive = self.sandbox.inactive_participant.clone();
-        for (name, to) in [(UNKNOWN_PARTICIPANT, unknown), (INACTIVE_PARTICIPANT, inactive)] {
-            let mut s = Scn::new(name);
-            let r = match (&payload, self.own_public_key()) {
-                (Ok(body), Ok(key)) => {
-                    let h = self.headers(&to, &new_id(), None);
-                    self.send_expect_refusal(
-                        &mut s,
-                        check,
-                        &h,
-                        &key,
-                        body,
-                        ErrorCode::ErrInvalidRecipient,
-                    )
-                    .await
-                }
-                (Err(e), _) => Err(e.to_string()),
-                (_, Err(e)) => Err(e),
-            };
-            out.push(s.finish(r));
-        }
+        let mut out = self.recipient_errors(check, &payload).await;
 
         let mut s = Scn::new(MISSING_HEADER);
         let r = self.missing_header(&mut s, &p.payer, check, &payload).await;
@@ -313,28 +289,6 @@ impl Runner<'_> {
         let r = self.wrong_payload(&mut s, p, wrong_action).await;
         out.push(s.finish(r));
         out
-    }
-
-    async fn missing_header(
-        &self,
-        s: &mut Scn,
-        to: &str,
-        action: Action,
-        payload: &crate::Result<Value>,
-    ) -> Step<String> {
-        let body = payload.as_ref().map_err(|e| e.to_string())?;
-        let key = self.client.recipient_key(to).await.map_err(text)?;
-        let mut h = self.headers(to, &new_id(), None);
-        h.remove(hcx_protocol::names::TIMESTAMP);
-        self.send_expect_refusal(
-            s,
-            action,
-            &h,
-            &key,
-            body,
-            ErrorCode::ErrMandatoryHeaderfieldMissing,
-        )
-        .await
     }
 
     async fn undecryptable(
