@@ -34,6 +34,16 @@ async fn otp_for(exchange: &LocalExchange, application_id: &str) -> String {
         .to_owned()
 }
 
+/// A throw-away keychain namespace (the real Secret Service), a temp dir and the embedded
+/// exchange with its bridge.
+async fn world() -> (String, tempfile::TempDir, LocalExchange) {
+    let app_id = hcx_tests::test_app_id();
+    hcx_tests::require_keychain(&app_id);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exchange = LocalExchange::start(dir.path(), true).await.expect("exchange starts");
+    (app_id, dir, exchange)
+}
+
 fn set(app: &mut Value, pointer: &str, value: Value) {
     *app.pointer_mut(pointer).unwrap_or_else(|| panic!("the form has {pointer}")) = value;
 }
@@ -72,10 +82,7 @@ fn no_findings(draft: &RegistrationDraftView) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_abdm_hospital_goes_from_nothing_to_its_first_production_preauth() {
     let logs = hcx_tests::capture_logs();
-    let app_id = hcx_tests::test_app_id();
-    hcx_tests::require_keychain(&app_id);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let exchange = LocalExchange::start(dir.path(), true).await.expect("exchange starts");
+    let (app_id, dir, exchange) = world().await;
     let console_dir = dir.path().join("console");
     let console = hcx_tests::console(&console_dir, &app_id);
 
@@ -277,10 +284,7 @@ async fn an_abdm_hospital_goes_from_nothing_to_its_first_production_preauth() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unregistered_clinic_is_approved_only_by_the_payer_it_names() {
-    let app_id = hcx_tests::test_app_id();
-    hcx_tests::require_keychain(&app_id);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let exchange = LocalExchange::start(dir.path(), true).await.expect("exchange starts");
+    let (app_id, dir, exchange) = world().await;
     let console = hcx_tests::console(&dir.path().join("clinic"), &app_id);
     let payer_console = hcx_tests::console(&dir.path().join("payer"), &app_id);
     let payer = exchange
@@ -393,10 +397,7 @@ async fn an_unregistered_clinic_is_approved_only_by_the_payer_it_names() {
 /// poller is not even running.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn desk_callbacks_that_arrive_during_certification_are_kept() {
-    let app_id = hcx_tests::test_app_id();
-    hcx_tests::require_keychain(&app_id);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let exchange = LocalExchange::start(dir.path(), true).await.expect("exchange starts");
+    let (app_id, dir, exchange) = world().await;
     let console = hcx_tests::console(&dir.path().join("console"), &app_id);
     let code = "busy-desk@sandbox";
     let profile = exchange

@@ -45,13 +45,9 @@ pub(crate) fn serde_name<T: serde::Serialize>(v: T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-fn kind_name(kind: ActorKind) -> String {
-    serde_name(kind)
-}
-
 fn parse_kind(text: &str) -> Result<ActorKind> {
     serde_json::from_value(Value::from(text.trim().replace('-', "_"))).map_err(|_| {
-        let all: Vec<String> = ActorKind::ALL.iter().map(|k| kind_name(*k)).collect();
+        let all: Vec<String> = ActorKind::ALL.iter().map(|k| serde_name(*k)).collect();
         ConsoleError::input("kind", format!("{text:?} is not one of {}", all.join(", ")))
     })
 }
@@ -86,7 +82,7 @@ pub fn registration_kinds() -> Vec<RegistrationKindView> {
     ActorKind::ALL
         .iter()
         .map(|&kind| RegistrationKindView {
-            kind: kind_name(kind),
+            kind: serde_name(kind),
             label: kind.label().to_owned(),
             roles: kind.roles().iter().map(|r| r.as_str().to_owned()).collect(),
             verification: verification_sentence(kind.verification()).to_owned(),
@@ -154,7 +150,7 @@ pub(crate) fn application_view(profile_id: &str, s: &ApplicationStatus) -> Appli
     ApplicationView {
         profile_id: profile_id.to_owned(),
         application_id: s.application_id.clone(),
-        kind: kind_name(s.kind),
+        kind: serde_name(s.kind),
         participant_name: s.participant_name.clone(),
         state: s.state.name().to_owned(),
         awaiting_payer,
@@ -241,7 +237,7 @@ impl Console {
         let profile = self.profile(profile_id)?;
         let kind = kind.map(parse_kind).transpose()?;
         if let Some(saved) = self.saved_draft(&profile)?
-            && kind.is_none_or(|k| kind_name(k) == saved.kind)
+            && kind.is_none_or(|k| serde_name(k) == saved.kind)
         {
             return Ok(saved);
         }
@@ -377,7 +373,7 @@ impl Console {
                 "onboarding.submitted",
                 serde_json::json!({
                     "applicationId": status.application_id,
-                    "kind": kind_name(kind),
+                    "kind": serde_name(kind),
                     "state": status.state.name(),
                 }),
                 now,
@@ -621,7 +617,7 @@ fn draft_view(
 ) -> RegistrationDraftView {
     RegistrationDraftView {
         profile_id: profile_id.to_owned(),
-        kind: kind_name(app.kind()),
+        kind: serde_name(app.kind()),
         application: serde_json::to_value(app).unwrap_or_default(),
         saved_at: utc(saved_at),
         findings: findings(app),
