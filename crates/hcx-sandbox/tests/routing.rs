@@ -61,12 +61,15 @@ async fn server_errors_are_retried_then_reported() {
     let tp = hx.token_of(&prov).await;
 
     // 503 once, then OK: delivered on the retry, no error callback.
-    payer.receiver.answer.store(503, Ordering::SeqCst);
+    payer.receiver.fail_next.store(1, Ordering::SeqCst);
     let h = action_headers(&prov.code, &payer.code, &new_id(), None);
     assert_eq!(hx.send(Action::ClaimSubmit, &tp, &h, &payer, &bundle()).await.0, 202, "accepted");
     payer.receiver.expect("/claim/submit", WAIT).await;
-    payer.receiver.answer.store(202, Ordering::SeqCst);
     payer.receiver.expect("/claim/submit", WAIT).await;
+    assert!(
+        payer.receiver.next(Duration::from_millis(500)).await.is_none(),
+        "the retry that got 202 is the last attempt"
+    );
     assert!(
         prov.receiver.next(Duration::from_millis(500)).await.is_none(),
         "a retried success sends no error"

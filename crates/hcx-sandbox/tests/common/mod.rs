@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU32, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -31,12 +31,16 @@ pub struct Received {
 struct ReceiverState {
     tx: mpsc::UnboundedSender<Received>,
     answer: Arc<AtomicU16>,
+    fail_next: Arc<AtomicU32>,
 }
 
 /// A receiving endpoint.
 pub struct Receiver {
     pub url: String,
     pub answer: Arc<AtomicU16>,
+    /// The next this-many deliveries are answered 503 whatever `answer` says. Decided by the
+    /// server when each request arrives, so a test never races the sender's retry timer.
+    pub fail_next: Arc<AtomicU32>,
     rx: Mutex<mpsc::UnboundedReceiver<Received>>,
     _server: tokio::task::JoinHandle<()>,
 }
@@ -56,8 +60,13 @@ async fn receive(
             .map(str::to_string),
         body: body.to_vec(),
     });
-    let code =
-        StatusCode::from_u16(s.answer.load(Ordering::SeqCst)).unwrap_or(StatusCode::ACCEPTED);
+    let failing =
+        s.fail_next.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+    let code = if failing {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::from_u16(s.answer.load(Ordering::SeqCst)).unwrap_or(StatusCode::ACCEPTED)
+    };
     (code, json!({"timestamp": 0}).to_string())
 }
 
@@ -67,13 +76,22 @@ impl Receiver {
         let addr = listener.local_addr().expect("bound address");
         let (tx, rx) = mpsc::unbounded_channel();
         let answer = Arc::new(AtomicU16::new(202));
-        let app = Router::new()
-            .route("/{*path}", post(receive))
-            .with_state(ReceiverState { tx, answer: Arc::clone(&answer) });
+        let fail_next = Arc::new(AtomicU32::new(0));
+        let app = Router::new().route("/{*path}", post(receive)).with_state(ReceiverState {
+            tx,
+            answer: Arc::clone(&answer),
+            fail_next: Arc::clone(&fail_next),
+        });
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Receiver { url: format!("http://{addr}/hcx"), answer, rx: Mutex::new(rx), _server: server }
+        Receiver {
+            url: format!("http://{addr}/hcx"),
+            answer,
+            fail_next,
+            rx: Mutex::new(rx),
+            _server: server,
+        }
     }
 
     pub async fn start() -> Receiver {
