@@ -150,10 +150,16 @@ describe("TPA reviewer", () => {
     const before = await list.locator("li").count();
     assert.ok(before >= 3, "the TPA has several requests waiting");
 
+    const second = await list.locator("li").nth(1).getAttribute("data-correlation-id");
     await page.keyboard.press("j");
-    await page.waitForURL(/#\/tpa\/.+/);
+    // The URL changes before React re-renders the list, so wait (bounded) for the highlight to
+    // move before reading it; if j went elsewhere the assertion below names what it picked.
+    await page
+      .waitForFunction(() => document.querySelector('[data-testid="inbox-list"] li.selected') !== document.querySelector('[data-testid="inbox-list"] li'), null, { timeout: 5000 })
+      .catch(() => {});
     const selected = list.locator("li.selected");
-    assert.equal(await selected.getAttribute("data-correlation-id"), await list.locator("li").nth(1).getAttribute("data-correlation-id"), "j moves to the second request");
+    assert.equal(await selected.getAttribute("data-correlation-id"), second, "j moves from the first request to the second");
+    assert.match(page.url(), new RegExp(`#/tpa/${second}$`), "the selection is in the URL, so a reload keeps it");
     const patient = (await selected.locator(".cell-main").innerText()).trim();
 
     await page.keyboard.press("?");
