@@ -337,6 +337,9 @@ describe("onboarding", () => {
 describe("payer's empanelment approvals", () => {
   it("refuses a facility's empanelment only with a reason", async () => {
     const page = await h.open("#/settings");
+    // Count only once the provider's role-dependent navigation is drawn, or zero proves nothing.
+    await page.waitForFunction(() => document.querySelector('[data-testid="env-banner"]')?.textContent?.includes("Sunrise"));
+    await page.locator('[data-nav="compose"]').waitFor();
     assert.equal(await page.locator('[data-nav="approvals"]').count(), 0, "a provider profile has no Empanelment screen");
     await page.locator('[data-profile="arogya-tpa"] button').click();
     await page.locator('[data-nav="approvals"]').click();
