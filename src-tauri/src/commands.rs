@@ -36,6 +36,17 @@ pub(crate) async fn use_profile(shell: State<'_, Shell>, id: String) -> Res<Prof
     Ok(profile)
 }
 
+/// Adds a desk on the embedded sandbox, e.g. a TPA to review this clinic's requests offline.
+#[tauri::command]
+pub(crate) async fn add_sandbox_desk(
+    shell: State<'_, Shell>,
+    name: String,
+    role: String,
+) -> Res<ProfileView> {
+    shell.ready().await;
+    Ok(shell.add_sandbox_desk(&name, &role).await?)
+}
+
 #[tauri::command]
 pub(crate) async fn list_counterparties(shell: State<'_, Shell>) -> Res<Vec<Counterparty>> {
     Ok(shell.ready().await.list_counterparties(None).await?)

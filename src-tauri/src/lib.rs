@@ -42,6 +42,7 @@ pub fn run() {
             commands::app_status,
             commands::list_profiles,
             commands::use_profile,
+            commands::add_sandbox_desk,
             commands::list_counterparties,
             commands::list_threads,
             commands::get_thread,

@@ -62,6 +62,16 @@ impl Embedded {
         self.exchange.operator_messages(application_id).await
     }
 
+    /// A new desk on the embedded sandbox; the restart path re-attaches it like the clinic.
+    pub(crate) async fn add_desk(
+        &self,
+        console: &Console,
+        name: &str,
+        role: &str,
+    ) -> Result<ProfileView, ConsoleError> {
+        self.exchange.add_desk(console, name, role).await
+    }
+
     /// Credentials into the keychain and the profile's mailbox on the embedded bridge.
     pub(crate) async fn fetch_credentials(
         &self,

@@ -121,6 +121,22 @@ impl Shell {
         }
     }
 
+    /// Adds a desk (participant and profile) on the embedded sandbox; refused without it.
+    pub(crate) async fn add_sandbox_desk(
+        &self,
+        name: &str,
+        role: &str,
+    ) -> Result<hcx_console::dto::ProfileView, hcx_console::ConsoleError> {
+        match &self.running.lock().await.embedded {
+            Some(e) => e.add_desk(&self.console, name, role).await,
+            None => Err(hcx_console::ConsoleError::NotAllowed(
+                "desks are added here only on the embedded sandbox; add a profile for another \
+                 exchange with `hcx profile add`"
+                    .into(),
+            )),
+        }
+    }
+
     /// Fetches a production profile's credentials; when the embedded sandbox is its operator,
     /// its mailbox is served on the embedded bridge too.
     pub(crate) async fn fetch_credentials(

@@ -1,6 +1,7 @@
 // The UI in a real browser against the scripted mock backend: a billing clerk's preauth from
-// compose to approval, a query answered with a document, a TPA's partial decision, the
-// inspector, and the environment banners. Run with `npm run test:browser`.
+// compose to approval, a query answered with a document, a TPA's partial decision, a desk
+// added on the embedded sandbox, the inspector, and the environment banners. Run with
+// `npm run test:browser`.
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -186,6 +187,28 @@ describe("TPA reviewer", () => {
     const row = page.locator("tbody tr", { hasText: patient });
     await row.waitFor();
     assert.match(await row.innerText(), /Partly approved/, "the decided request shows as partly approved in the queue");
+    noProblems(page);
+  });
+});
+
+describe("clinic trying the other side", () => {
+  it("adds a TPA desk on the embedded sandbox and switches to it", async () => {
+    const page = await h.open("#/settings");
+    const form = page.getByTestId("add-desk");
+    await form.waitFor();
+    assert.equal(await page.getByTestId("add-desk-submit").isDisabled(), true, "a desk needs a name first");
+    await page.getByTestId("desk-name").fill("Swift TPA");
+    await page.getByTestId("desk-role").selectOption("agency.tpa");
+    await page.getByTestId("add-desk-submit").click();
+    const card = page.locator('[data-profile="desk-swift-tpa"]');
+    await card.waitFor();
+    assert.match(await card.innerText(), /swift-tpa@sandbox/, "the new desk's participant code is read from its name");
+    assert.match(await card.innerText(), /Roles: agency\.tpa/, "with the role picked");
+    assert.equal(await page.getByTestId("desk-name").inputValue(), "", "the form is ready for the next desk");
+    await card.locator("button").click();
+    await page.locator('[data-nav="tpa"]').waitFor();
+    assert.equal(await page.locator('[data-nav="compose"]').count(), 0, "working as the TPA: no New request, a Review inbox instead");
+    await shot(page, "settings-added-desk");
     noProblems(page);
   });
 });

@@ -202,7 +202,7 @@ impl Console {
             ConsoleError::MissingSecret {
                 profile: profile.id.clone(),
                 what: "gateway password",
-                hint: "set it with `hcx profile add … --password-env VAR` (or in Settings)",
+                hint: "set it with `hcx profile add … --password-env VAR`",
             },
         )?;
         let username =

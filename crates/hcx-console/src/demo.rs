@@ -3,6 +3,7 @@
 //! process over real loopback HTTP, real SQLite files, real JWE and the real keychain (with the
 //! sandbox-only memory fallback when no keychain exists).
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -16,6 +17,16 @@ use crate::dto::{ClaimItemForm, ComposeForm, ProfileView, ThreadDetail};
 use crate::error::{ConsoleError, Result};
 use crate::onboarding::SandboxAdmin;
 use crate::profiles::NewProfile;
+
+/// The roles a desk added on a local exchange may take: what the console can work as (a
+/// provider's billing desk, or a payer's or TPA's reviewer). Other registry roles (sponsor,
+/// regulator, ISNP, BSP) go through onboarding, not the sandbox shortcut.
+pub const DESK_ROLES: [&str; 4] = ["provider.hospital", "provider.clinic", "payor", "agency.tpa"];
+
+/// Longest desk name taken; the registry shows it in every counterparty list.
+const DESK_NAME_MAX: usize = 80;
+/// Longest participant code derived from a desk name (before `@sandbox`).
+const DESK_CODE_MAX: usize = 32;
 
 /// An exchange and a bridge running in this process.
 #[derive(Debug)]
@@ -94,6 +105,39 @@ impl LocalExchange {
         Ok(profile)
     }
 
+    /// Adds a desk: a new participant `name` in `role` on this exchange with its own sandbox
+    /// profile (not selected), so one console can play both sides of a cycle offline, e.g. a
+    /// clinic's billing desk and the TPA that reviews it. The participant code comes from the
+    /// name and is unique among this console's profiles and the exchange's demo participants.
+    /// If registering fails, the half-made profile is removed again, so a retry starts clean.
+    pub async fn add_desk(&self, console: &Console, name: &str, role: &str) -> Result<ProfileView> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > DESK_NAME_MAX {
+            return Err(ConsoleError::input(
+                "name",
+                format!("give the desk a name of 1 to {DESK_NAME_MAX} characters"),
+            ));
+        }
+        if !DESK_ROLES.contains(&role) {
+            return Err(ConsoleError::input(
+                "role",
+                format!("a sandbox desk is one of {}, not {role:?}", DESK_ROLES.join(", ")),
+            ));
+        }
+        let mut taken: HashSet<String> =
+            console.list_profiles().await?.into_iter().map(|p| p.participant_code).collect();
+        taken.extend(self.sandbox.participants().iter().map(|p| p.participant_code.clone()));
+        let code = desk_code(name, &taken);
+        let added = self.onboard(console, name, &code, &[role]).await;
+        if added.is_err()
+            && let Ok(id) = console.profile_id_for(&code)
+            && let Err(e) = console.delete_profile(&id).await
+        {
+            tracing::warn!(profile = %id, error = %e, "half-made desk not removed");
+        }
+        added
+    }
+
     /// Serves a production profile (onboarded through this exchange's operator) on the local
     /// bridge with a fresh mailbox token, and registers that mailbox as its callback address.
     /// Called right after its credentials arrive and again on every restart (the bridge keeps
@@ -157,6 +201,27 @@ impl LocalExchange {
         }
         self.sandbox.shutdown().await;
     }
+}
+
+/// `name` as a sandbox participant code: its letters and digits, lower-case, words joined by
+/// `-`, at most [`DESK_CODE_MAX`] characters, then `@sandbox`; `-2`, `-3`, … when taken.
+fn desk_code(name: &str, taken: &HashSet<String>) -> String {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let mut stem = words.join("-");
+    stem.truncate(DESK_CODE_MAX);
+    let stem = match stem.trim_end_matches('-') {
+        // A name in another script has no ASCII letters; the code still has to be readable.
+        "" => "desk".to_owned(),
+        s => s.to_owned(),
+    };
+    (1..)
+        .map(|n| if n == 1 { format!("{stem}@sandbox") } else { format!("{stem}-{n}@sandbox") })
+        .find(|code| !taken.contains(code))
+        .unwrap_or_else(|| format!("{stem}-{}@sandbox", uuid::Uuid::new_v4().simple()))
 }
 
 /// A preauth for the demo: two items, 39,500.00 in all.
@@ -272,4 +337,32 @@ pub async fn run_demo(app_id: &str, timeout: Duration) -> Result<DemoReport> {
     .await;
     exchange.shutdown().await;
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_desk_code_is_read_from_the_name_and_never_reuses_a_taken_one() {
+        let none = HashSet::new();
+        assert_eq!(
+            desk_code("Arogya Demo TPA (Pune)", &none),
+            "arogya-demo-tpa-pune@sandbox",
+            "words lower-cased and joined by '-', punctuation dropped"
+        );
+        let taken: HashSet<String> =
+            ["star-tpa@sandbox".to_owned(), "star-tpa-2@sandbox".to_owned()].into();
+        assert_eq!(
+            desk_code("Star TPA", &taken),
+            "star-tpa-3@sandbox",
+            "the first free suffix: two desks of the same name stay two participants"
+        );
+        assert_eq!(desk_code("आरोग्य", &none), "desk@sandbox", "a name without ASCII letters");
+        let long = desk_code(&"Sunrise Multispeciality ".repeat(4), &none);
+        assert!(
+            long.len() <= DESK_CODE_MAX + "@sandbox".len() && !long.contains("-@"),
+            "a long name is cut to the limit without a dangling '-': {long}"
+        );
+    }
 }

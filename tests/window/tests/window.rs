@@ -276,6 +276,13 @@ async fn a_restart_keeps_the_history_and_the_embedded_sandbox_answers_again() {
         compose(&p, "preauth", "Meera Iyer", &[("SU016A", "Appendicectomy", "1", "41000.00")])
             .await;
     p.wait_text("[data-testid=timeline] li[data-kind=complete]", "Approved", PAYER).await;
+    // A TPA desk beside the clinic, added before the restart so the restart must re-attach it.
+    p.go("#/settings").await;
+    p.wait("[data-testid=add-desk]", UI_WAIT).await;
+    p.fill("[data-testid=desk-name]", "Swift TPA").await;
+    p.select("[data-testid=desk-role]", "agency.tpa").await;
+    p.click("[data-testid=add-desk-submit]").await;
+    profile_card(&p, DESK_CODE).await;
 
     let w = w
         .restart(Launch::Binary)
@@ -297,7 +304,64 @@ async fn a_restart_keeps_the_history_and_the_embedded_sandbox_answers_again() {
         approved.text().await.unwrap_or_default().contains("5,500.50"),
         "after a restart the resumed embedded sandbox still answers: 2 × 2,750.25 approved"
     );
+
+    // The clinic sends to its TPA desk; the desk, re-attached by the restart, approves it.
+    fill_compose(
+        &p,
+        "preauth",
+        DESK_CODE,
+        "Leela Das",
+        &[("OP021", "Cataract surgery", "1", "38000.00")],
+    )
+    .await;
+    p.click("[data-testid=send]").await;
+    let to_desk = p
+        .wait_js("the new cycle", "location.hash.startsWith('#/thread/') && location.hash", UI_WAIT)
+        .await;
+    let to_desk = to_desk.as_str().unwrap_or_default().trim_start_matches("#/thread/").to_owned();
+    switch_profile(&p, DESK_CODE).await;
+    p.wait("[data-nav=tpa]", UI_WAIT).await;
+    p.go(&format!("#/tpa/{to_desk}")).await;
+    p.wait_text("[data-testid=inbox-list] li.selected", "Leela Das", PAYER).await;
+    p.wait("[data-testid=decision] [data-outcome=approve]", UI_WAIT).await;
+    p.click("[data-testid=decision] [data-outcome=approve]").await;
+    p.click("[data-testid=send-decision]").await;
+    p.wait_js(
+        "the decided request to leave the TPA's inbox",
+        &format!("!document.querySelector(\"[data-testid=inbox-list] li[data-correlation-id='{to_desk}']\")"),
+        UI_WAIT,
+    )
+    .await;
+    switch_profile(&p, "demo-clinic@sandbox").await;
+    p.go(&format!("#/thread/{to_desk}")).await;
+    let answer =
+        p.wait_text("[data-testid=timeline] li[data-kind=complete]", "Approved", PAYER).await;
+    assert!(
+        answer.text().await.unwrap_or_default().contains("38,000.00"),
+        "the clinic receives its own TPA desk's approval in full: 38,000.00"
+    );
     w.close().await.unwrap_or_else(|e| panic!("the restart test left processes behind: {e}"));
+}
+
+/// The TPA desk the restart test adds in Settings ("Swift TPA": its code is read from the name).
+const DESK_CODE: &str = "swift-tpa@sandbox";
+
+/// Waits for the Settings screen's card of the profile with participant `code`; its id.
+async fn profile_card(p: &Page<'_>, code: &str) -> String {
+    let find = format!(
+        "[...document.querySelectorAll('[data-profile]')].find(c => c.innerText.includes('{code}'))?.dataset.profile"
+    );
+    let id = p.wait_js(&format!("the profile card of {code}"), &find, UI_WAIT).await;
+    id.as_str().unwrap_or_default().to_owned()
+}
+
+/// Selects the profile with participant `code` on the Settings screen and waits until the
+/// banner names it.
+async fn switch_profile(p: &Page<'_>, code: &str) {
+    p.go("#/settings").await;
+    let id = profile_card(p, code).await;
+    p.click(&format!("[data-profile='{id}'] button")).await;
+    p.wait_text("[data-testid=env-banner]", code, UI_WAIT).await;
 }
 
 /// The certification suite runs every scenario of the role against the embedded sandbox.

@@ -37,6 +37,7 @@ describe("command wrappers", () => {
     await api.appStatus();
     await api.listProfiles();
     await api.useProfile("p1");
+    await api.addSandboxDesk("Swift TPA", "agency.tpa");
     await api.listCounterparties();
     await api.listThreads({ states: ["query"], useCase: null, counterparty: null, direction: null, text: null });
     await api.getThread("c1");
@@ -57,6 +58,7 @@ describe("command wrappers", () => {
       "app_status",
       "list_profiles",
       "use_profile",
+      "add_sandbox_desk",
       "list_counterparties",
       "list_threads",
       "get_thread",
@@ -76,6 +78,7 @@ describe("command wrappers", () => {
     ]);
     const byCmd = new Map(calls.map((c) => [c.cmd, c.args]));
     expect(byCmd.get("use_profile"), "use_profile takes {id}").toEqual({ id: "p1" });
+    expect(byCmd.get("add_sandbox_desk"), "add_sandbox_desk takes {name, role}").toEqual({ name: "Swift TPA", role: "agency.tpa" });
     expect(byCmd.get("get_thread"), "ids travel camelCase: Tauri maps them to snake_case parameters").toEqual({ correlationId: "c1" });
     expect(byCmd.get("get_workflow"), "get_workflow takes {workflowId}").toEqual({ workflowId: "w1" });
     expect(byCmd.get("send_compose"), "forms travel under {form}").toEqual({ form });

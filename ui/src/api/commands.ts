@@ -34,6 +34,10 @@ export const listProfiles = () => call<ProfileView[]>("list_profiles");
 
 export const useProfile = (id: string) => call<ProfileView>("use_profile", { id });
 
+/** A new desk (participant and profile) on the embedded sandbox; `role` is one of DESK_ROLES. */
+export const addSandboxDesk = (name: string, role: string) =>
+  call<ProfileView>("add_sandbox_desk", { name, role });
+
 export const listCounterparties = () => call<Counterparty[]>("list_counterparties");
 
 export const listThreads = (filter: ThreadFilter) =>

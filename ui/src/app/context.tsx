@@ -26,6 +26,8 @@ export interface AppState {
   changeTick: number;
   toast: (text: string, kind?: Toast["kind"]) => void;
   refreshStatus: () => void;
+  /** Reads the registry again (a participant was added, e.g. a desk on the embedded sandbox). */
+  refreshCounterparties: () => void;
 }
 
 const Ctx = createContext<AppState | null>(null);
@@ -53,6 +55,10 @@ export function AppProvider({ children, renderToasts }: { children: ReactNode; r
     window.setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === "error" ? 8000 : 4000);
   }, []);
 
+  const refreshCounterparties = useCallback(() => {
+    listCounterparties().then(setCounterparties, () => setCounterparties([]));
+  }, []);
+
   const applyStatus = useCallback((s: AppStatus) => {
     setStatus(s);
     setStatusError(null);
@@ -61,9 +67,9 @@ export function AppProvider({ children, renderToasts }: { children: ReactNode; r
       // A different participant: its counterparties and threads are different too.
       profileId.current = id;
       setChangeTick((t) => t + 1);
-      listCounterparties().then(setCounterparties, () => setCounterparties([]));
+      refreshCounterparties();
     }
-  }, []);
+  }, [refreshCounterparties]);
 
   const refreshStatus = useCallback(() => {
     appStatus().then(applyStatus, (e: unknown) => setStatusError(describeError(e).message));
@@ -86,7 +92,7 @@ export function AppProvider({ children, renderToasts }: { children: ReactNode; r
   }, [applyStatus, refreshStatus, toast]);
 
   return (
-    <Ctx.Provider value={{ status, statusError, counterparties, changeTick, toast, refreshStatus }}>
+    <Ctx.Provider value={{ status, statusError, counterparties, changeTick, toast, refreshStatus, refreshCounterparties }}>
       {children}
       {renderToasts(toasts)}
     </Ctx.Provider>

@@ -26,6 +26,7 @@ import type { TimelineNode } from "../bindings/TimelineNode";
 import type { WorkflowView } from "../bindings/WorkflowView";
 import type { Summary } from "../bindings/fhir/Summary";
 import { compare, formatIndian, isDecimal, mul, sum } from "../lib/decimal";
+import { DESK_ROLES } from "../lib/desks";
 import {
   claimResponseSummary,
   cycleFacts,
@@ -683,6 +684,25 @@ export function createMockBackend(opts: MockOptions): MockBackend {
     };
   }
 
+  // As LocalExchange::add_desk: the same checks, and a code read from the name.
+  function addDesk(name: string, role: string): ProfileView {
+    const trimmed = name.trim();
+    if (!trimmed || trimmed.length > 80) {
+      fail("invalid_input", "name: give the desk a name of 1 to 80 characters");
+    }
+    const roles = DESK_ROLES.map((d) => d.role);
+    if (!roles.includes(role)) {
+      fail("invalid_input", `role: a sandbox desk is one of ${roles.join(", ")}, not "${role}"`);
+    }
+    const stem = trimmed.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).join("-").slice(0, 32).replace(/-+$/, "") || "desk";
+    const taken = new Set(profiles.map((p) => p.participantCode));
+    let code = `${stem}@sandbox`;
+    for (let n = 2; taken.has(code); n++) code = `${stem}-${n}@sandbox`;
+    const p: ProfileView = { id: `desk-${code.split("@")[0]}`, name: trimmed, participantCode: code, roles: [role], environment: "sandbox", gatewayUrl: "http://127.0.0.1:8095", active: false, pilotCounterparties: null };
+    profiles.push(p);
+    return { ...p };
+  }
+
   function changed(ids: string[], incoming: number): void {
     opts.emit("messages-changed", { correlationIds: ids, incoming });
     opts.emit("app-status", status());
@@ -970,6 +990,7 @@ export function createMockBackend(opts: MockOptions): MockBackend {
       changed([], 0);
       return { ...p, active: true };
     },
+    add_sandbox_desk: (a) => addDesk(String(a.name ?? ""), String(a.role ?? "")),
     list_counterparties: () => COUNTERPARTIES.filter((c) => c.code !== active().participantCode).map((c) => ({ ...c })),
     list_threads: (a) => listThreads((a.filter ?? {}) as ThreadFilter),
     get_thread: (a) => detail(thread(a.correlationId)),

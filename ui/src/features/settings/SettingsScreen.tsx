@@ -1,16 +1,17 @@
-// Profile and settings: which participant the desk works as (with its environment), the key
-// and certificate status, and the preflight checks.
+// Profile and settings: which participant the desk works as (with its environment), adding a
+// desk on the embedded sandbox, the key and certificate status, and the preflight checks.
 
-import { useState } from "react";
-import { keyStatus, listProfiles, runPreflight, useProfile as switchProfile, type PreflightCheck } from "../../api";
+import { useState, type FormEvent } from "react";
+import { addSandboxDesk, keyStatus, listProfiles, runPreflight, useProfile as switchProfile, type PreflightCheck } from "../../api";
 import { useApp } from "../../app/context";
 import { useAsync, useNow } from "../../app/hooks";
 import { ErrorBanner } from "../../components/ErrorBanner";
+import { DESK_ROLES } from "../../lib/desks";
 import { describeError, type DescribedError } from "../../lib/errors";
 import { daysUntil, formatLocal } from "../../lib/time";
 
 export function SettingsScreen() {
-  const { changeTick, refreshStatus, toast } = useApp();
+  const { changeTick, refreshCounterparties, refreshStatus, status, toast } = useApp();
   const now = useNow();
   const profiles = useAsync(() => listProfiles(), [changeTick]);
   const keys = useAsync(() => keyStatus(), [changeTick]);
@@ -35,6 +36,13 @@ export function SettingsScreen() {
     } finally {
       setSwitching(null);
     }
+  }
+
+  async function addDesk(name: string, role: string) {
+    const p = await addSandboxDesk(name, role);
+    toast(`Added ${p.name} as ${p.participantCode}`);
+    profiles.reload();
+    refreshCounterparties();
   }
 
   async function preflight() {
@@ -87,6 +95,7 @@ export function SettingsScreen() {
               </div>
             ))}
           </div>
+          {status?.embeddedSandbox && <AddDesk onAdd={addDesk} />}
         </div>
       </div>
 
@@ -156,5 +165,54 @@ export function SettingsScreen() {
         </div>
       </div>
     </div>
+  );
+}
+
+/**
+ * A second desk on the embedded sandbox: its own participant, key and mailbox, so one console
+ * can play both sides of a cycle offline (the clinic sends, the TPA desk answers).
+ */
+function AddDesk({ onAdd }: { onAdd: (name: string, role: string) => Promise<void> }) {
+  const [name, setName] = useState("");
+  const [role, setRole] = useState(DESK_ROLES[0]?.role ?? "agency.tpa");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<DescribedError | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await onAdd(name, role);
+      setName("");
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card-body col add-desk" onSubmit={(e) => void submit(e)} data-testid="add-desk">
+      <b>Add a desk on the embedded sandbox</b>
+      <span className="small muted">
+        A TPA or insurer desk answers what a provider desk sends, so one console can play both sides of a cycle offline. Each desk is its own participant, with its own key in the OS keychain.
+      </span>
+      {error && <ErrorBanner error={error} />}
+      <div className="row">
+        <input className="input grow" aria-label="Desk name" placeholder="Desk name, e.g. Swift TPA" value={name} maxLength={80} onChange={(e) => setName(e.target.value)} data-testid="desk-name" />
+        <select className="input" aria-label="Desk role" value={role} onChange={(e) => setRole(e.target.value)} data-testid="desk-role">
+          {DESK_ROLES.map((d) => (
+            <option key={d.role} value={d.role}>
+              {d.label}
+            </option>
+          ))}
+        </select>
+        <button type="submit" className="btn primary" disabled={busy || !name.trim()} data-testid="add-desk-submit">
+          {busy && <span className="spin" />}
+          Add desk
+        </button>
+      </div>
+    </form>
   );
 }
