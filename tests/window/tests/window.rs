@@ -35,14 +35,26 @@ async fn wait_for_sandbox(p: &Page<'_>) {
     p.wait_text("[data-testid=env-banner]", "Demo Clinic", FIRST_START).await;
 }
 
-/// Fills and sends the compose form of `use_case`; returns the new cycle's correlation id.
+/// Fills and sends the compose form of `use_case` to the demo payer; returns the new cycle's
+/// correlation id.
 async fn compose(
     p: &Page<'_>,
     use_case: &str,
     patient: &str,
     items: &[(&str, &str, &str, &str)],
 ) -> String {
-    fill_compose(p, use_case, PAYER_CODE, patient, items).await;
+    compose_to(p, use_case, PAYER_CODE, patient, items).await
+}
+
+/// [`compose`] to `recipient`.
+async fn compose_to(
+    p: &Page<'_>,
+    use_case: &str,
+    recipient: &str,
+    patient: &str,
+    items: &[(&str, &str, &str, &str)],
+) -> String {
+    fill_compose(p, use_case, recipient, patient, items).await;
     p.click("[data-testid=send]").await;
     let hash = p
         .wait_js(
@@ -306,7 +318,7 @@ async fn a_restart_keeps_the_history_and_the_embedded_sandbox_answers_again() {
     );
 
     // The clinic sends to its TPA desk; the desk, re-attached by the restart, approves it.
-    fill_compose(
+    let to_desk = compose_to(
         &p,
         "preauth",
         DESK_CODE,
@@ -314,11 +326,6 @@ async fn a_restart_keeps_the_history_and_the_embedded_sandbox_answers_again() {
         &[("OP021", "Cataract surgery", "1", "38000.00")],
     )
     .await;
-    p.click("[data-testid=send]").await;
-    let to_desk = p
-        .wait_js("the new cycle", "location.hash.startsWith('#/thread/') && location.hash", UI_WAIT)
-        .await;
-    let to_desk = to_desk.as_str().unwrap_or_default().trim_start_matches("#/thread/").to_owned();
     switch_profile(&p, DESK_CODE).await;
     p.wait("[data-nav=tpa]", UI_WAIT).await;
     p.go(&format!("#/tpa/{to_desk}")).await;
