@@ -218,10 +218,13 @@ fn desk_code(name: &str, taken: &HashSet<String>) -> String {
         "" => "desk".to_owned(),
         s => s.to_owned(),
     };
-    (1..)
-        .map(|n| if n == 1 { format!("{stem}@sandbox") } else { format!("{stem}-{n}@sandbox") })
-        .find(|code| !taken.contains(code))
-        .unwrap_or_else(|| format!("{stem}-{}@sandbox", uuid::Uuid::new_v4().simple()))
+    let mut code = format!("{stem}@sandbox");
+    let mut n = 1;
+    while taken.contains(&code) {
+        n += 1;
+        code = format!("{stem}-{n}@sandbox");
+    }
+    code
 }
 
 /// A preauth for the demo: two items, 39,500.00 in all.
