@@ -346,6 +346,20 @@ pub async fn run_demo(app_id: &str, timeout: Duration) -> Result<DemoReport> {
 mod tests {
     use super::*;
 
+    /// The Settings form offers the roles from `ui/src/lib/desks.ts`; a role missing there is a
+    /// desk nobody can add, one extra there is a desk the backend refuses.
+    #[test]
+    fn the_ui_offers_exactly_the_desk_roles_the_console_takes() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/desks.ts");
+        let ts = std::fs::read_to_string(&path).unwrap_or_default();
+        let mut offered: Vec<&str> =
+            ts.split("role: \"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+        let mut taken = DESK_ROLES.to_vec();
+        offered.sort_unstable();
+        taken.sort_unstable();
+        assert_eq!(offered, taken, "{} lists the roles add_desk accepts", path.display());
+    }
+
     #[test]
     fn a_desk_code_is_read_from_the_name_and_never_reuses_a_taken_one() {
         let none = HashSet::new();
