@@ -1,25 +1,29 @@
 //! Desktop shell of the HCX Participant Console (Tauri v2): the ONLY crate that depends on tauri.
 //!
-//! It owns the window, the IPC commands (one thin adapter per contract command, see
-//! [`commands`]), the events sent to the UI ([`events`]), OS notifications ([`notify`]) and the
-//! app's lifecycle (data directory, first run on the embedded sandbox, background loops; see
-//! [`startup`] and [`state`]). It must NOT hold business logic, SQL, crypto or HTTP: every
-//! command calls one `hcx_console::Console` use case and maps its error to an [`IpcError`].
-//! It loads no remote content: the UI is embedded from `ui/dist` and served under the strict
-//! CSP from `tauri.conf.json`.
+//! It owns the window, the one IPC command that carries hcx-console's command table
+//! ([`ipc`]), the window's side of the events ([`window_events`]), OS notifications
+//! ([`notify`]) and where the app keeps its data. Everything else (the commands, the embedded
+//! sandbox's first run and resume, the background loops, the events' batching) lives in
+//! `hcx_console::surface`, shared with `hcx serve-ui`. It must NOT hold business logic, SQL,
+//! crypto or HTTP. It loads no remote content: the UI is embedded from `ui/dist` and served
+//! under the strict CSP from `tauri.conf.json`.
+//!
+//! Environment knobs (all optional):
+//! - `HCX_DATA`: the data directory (default: the OS app-data directory of `in.hcx.console`).
+//! - `HCX_APP_ID`: the keychain namespace (default `hcx_keys::APP_ID`); tests use a throw-away
+//!   one so they never touch a user's keys.
 
-mod commands;
-pub mod error;
-pub mod events;
+mod ipc;
 mod notify;
-mod startup;
-pub mod state;
+mod window_events;
 
-use hcx_console::Console;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use hcx_console::embedded::EmbeddedOptions;
+use hcx_console::surface::Host;
+use hcx_console::{Console, ConsoleOptions};
 use tauri::Manager;
-
-pub use error::IpcError;
-pub use state::Shell;
 
 /// Starts the app and blocks until its window closes.
 pub fn run() {
@@ -28,55 +32,17 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let default_dir = app.path().app_data_dir()?;
-            let console = Console::open(startup::options(default_dir))?;
+            let console = Console::open(options(default_dir))?;
             tracing::info!(data = %console.data_dir().display(), "console opened");
-            let shell = Shell::new(console);
-            app.manage(shell.clone());
-            let handle = app.handle().clone();
+            let host = Host::new(console);
+            app.manage(host.clone());
+            let sink = Arc::new(window_events::WindowSink(app.handle().clone()));
             tauri::async_runtime::spawn(async move {
-                start_backend(&handle, &shell).await;
+                host.start(EmbeddedOptions::default(), sink).await;
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_status,
-            commands::list_profiles,
-            commands::use_profile,
-            commands::add_sandbox_desk,
-            commands::list_counterparties,
-            commands::list_threads,
-            commands::get_thread,
-            commands::get_workflow,
-            commands::check_compose,
-            commands::send_compose,
-            commands::answer_query,
-            commands::acknowledge_payment,
-            commands::ask_status,
-            commands::tpa_inbox,
-            commands::decide,
-            commands::request_documents,
-            commands::redirect,
-            commands::key_status,
-            commands::run_preflight,
-            commands::inspect,
-            commands::onboarding,
-            commands::certify,
-            commands::registration_kinds,
-            commands::registration_draft,
-            commands::save_registration_draft,
-            commands::submit_registration,
-            commands::application_status,
-            commands::submit_otp,
-            commands::resend_otp,
-            commands::sandbox_operator_messages,
-            commands::fetch_credentials,
-            commands::report_compromise,
-            commands::go_live,
-            commands::set_pilot,
-            commands::mark_staff_trained,
-            commands::empanelment_requests,
-            commands::decide_empanelment,
-        ])
+        .invoke_handler(tauri::generate_handler![ipc::call])
         .build(tauri::generate_context!());
     let app = match app {
         Ok(app) => app,
@@ -87,32 +53,25 @@ pub fn run() {
     };
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event
-            && let Some(shell) = handle.try_state::<Shell>()
+            && let Some(host) = handle.try_state::<Host>()
         {
             // Stop the poller and worker before the embedded exchange they talk to.
-            tauri::async_runtime::block_on(shell.shutdown());
+            tauri::async_runtime::block_on(host.shutdown());
         }
     });
 }
 
-/// First run on the embedded sandbox when there is no profile yet, then the outbox worker and
-/// bridge poller of the active profile. Failures are logged and shown through `app-status`
-/// (the status bar reads "stopped"); the window stays usable for Settings and the inspector.
-async fn start_backend<R: tauri::Runtime>(app: &tauri::AppHandle<R>, shell: &Shell) {
-    let console = shell.console();
-    match startup::embedded(console).await {
-        Ok(Some(embedded)) => shell.set_embedded(embedded).await,
-        Ok(None) => {}
-        Err(e) => tracing::error!(error = %e, "could not start the embedded sandbox"),
+/// Console options from the environment, with `default_data_dir` when `HCX_DATA` is unset.
+fn options(default_data_dir: PathBuf) -> ConsoleOptions {
+    let data_dir = std::env::var_os("HCX_DATA")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or(default_data_dir);
+    let mut options = ConsoleOptions::new(data_dir);
+    if let Some(app_id) = std::env::var("HCX_APP_ID").ok().filter(|v| !v.trim().is_empty()) {
+        options.app_id = app_id;
     }
-    shell.set_loops(events::start(app.clone(), console.clone())).await;
-    if let Err(e) = shell.sync_background().await {
-        tracing::error!(error = %e, "could not start the outbox worker and bridge poller");
-    }
-    shell.mark_ready();
-    if let Ok(status) = console.app_status().await {
-        events::emit_status(app, &status);
-    }
+    options
 }
 
 /// Logs to stderr; `RUST_LOG` filters (default: info for our crates, warn for the rest).

@@ -1,19 +1,25 @@
-// Browser-test harness: serves the built UI (ui/dist) on 127.0.0.1, launches Debian's
-// Chromium through playwright-core, and puts the scripted mock backend behind Tauri's IPC with
-// @tauri-apps/api/mocks' mockIPC, injected as an init script before the page's own code.
+// Browser-test harness: starts the real console with `hcx serve-ui` on a fresh data dir (its
+// embedded sandbox, the real keychain of the session: scripts/test runs this inside the same
+// dbus-run-session + unlocked gnome-keyring as the cargo tests), and drives Debian's Chromium
+// through playwright-core against it. No mock: every command and event is the console's.
 //
-// The page runs under the production build's Content-Security-Policy, so a CSP violation
-// (inline script, eval, remote asset) shows up as a console error, which fails the test.
+// The `hcx` binary is the one `cargo test --workspace` built (HCX_BIN, else
+// $CARGO_TARGET_DIR/debug/hcx, else target/debug/hcx). The page runs under the production
+// build's Content-Security-Policy (meta tag and serve-ui's header), so a CSP violation shows
+// up as a console error, which fails the test.
 
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import { dirname, extname, join, normalize, resolve } from "node:path";
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const uiRoot = resolve(here, "..");
+const repo = resolve(uiRoot, "..");
 const dist = join(uiRoot, "dist");
 export const screenshots = join(here, "screenshots");
 
@@ -28,6 +34,17 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+/** First start creates the exchange, keys and the Demo Clinic: generous on a shared CI box. */
+const START_TIMEOUT_MS = 120_000;
+
+function hcxBinary() {
+  const target = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(repo, "target");
+  const bin = process.env.HCX_BIN ?? join(target, "debug", "hcx");
+  if (!existsSync(bin)) {
+    throw new Error(`no hcx binary at ${bin}: build it with \`cargo build -p hcx-console --bin hcx\` (scripts/test's cargo test does), or set HCX_BIN`);
+  }
+  return bin;
+}
 
 /** Builds ui/dist if it is missing (CI builds it first with `npm run build`). */
 function ensureBuilt() {
@@ -36,93 +53,67 @@ function ensureBuilt() {
   if (r.status !== 0) throw new Error("npm run build failed; the browser tests need ui/dist");
 }
 
-/** The mock backend (src/mock/backend.ts and what it imports) bundled as one classic script. */
-async function mockBackendScript() {
-  const { build } = await import("vite");
-  const out = await build({
-    configFile: false,
-    root: uiRoot,
-    logLevel: "error",
-    build: {
-      write: false,
-      minify: false,
-      lib: { entry: join(uiRoot, "src/mock/backend.ts"), formats: ["iife"], name: "HcxMock" },
+/**
+ * Starts `hcx serve-ui` on `dataDir` and resolves once it printed its URL:
+ * { base, token, stop() }. Its log is kept for failure messages.
+ */
+function serveUi(dataDir, appId) {
+  const child = spawn(hcxBinary(), ["serve-ui", "--port", "0", "--data", dataDir, "--dist", dist, "--fast"], {
+    env: { ...process.env, HCX_APP_ID: appId, RUST_LOG: process.env.RUST_LOG ?? "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const log = [];
+  child.stderr.on("data", (d) => log.push(String(d)));
+  const exited = new Promise((ok) => child.once("exit", (code, signal) => ok({ code, signal })));
+  const started = new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`serve-ui printed no URL within ${START_TIMEOUT_MS} ms:\n${log.join("")}`)), START_TIMEOUT_MS);
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const m = /^serve-ui: (http:\/\/127\.0\.0\.1:\d+\/)#token=([A-Za-z0-9_-]+)$/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        ok({ base: m[1], token: m[2] });
+      }
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      fail(new Error(`serve-ui exited (${code ?? signal}) before printing its URL:\n${log.join("")}`));
+    });
+  });
+  return started.then(({ base, token }) => ({
+    base,
+    token,
+    log,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
     },
-  });
-  const outputs = Array.isArray(out) ? out : [out];
-  const chunk = outputs.flatMap((o) => o.output).find((c) => c.type === "chunk");
-  if (!chunk) throw new Error("bundling the mock backend produced no code");
-  return chunk.code;
-}
-
-/** mocks.js has no imports; without its final `export {…}` line it runs as a classic script. */
-function mocksScript() {
-  const path = join(uiRoot, "node_modules/@tauri-apps/api/mocks.js");
-  const src = readFileSync(path, "utf8");
-  const stripped = src.replace(/^export \{[^}]*\};?\s*$/m, "");
-  if (stripped === src) throw new Error(`no export line to strip in ${path}: the recipe needs updating`);
-  return stripped;
-}
-
-export async function initScript({ delayScale = 0.25 } = {}) {
-  return [
-    mocksScript(),
-    await mockBackendScript(),
-    `(() => {
-      const backend = HcxMock.createMockBackend({
-        emit: (event, payload) =>
-          window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event, payload }),
-        delayScale: ${Number(delayScale)},
-      });
-      mockIPC((cmd, args) => backend.handle(cmd, args), { shouldMockEvents: true });
-    })();`,
-  ].join("\n;\n");
-}
-
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".json": "application/json",
-};
-
-function serve(root) {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, "");
-    const file = join(root, rel === "" ? "index.html" : rel);
-    if (!file.startsWith(root) || !existsSync(file)) {
-      res.writeHead(404).end("not found");
-      return;
-    }
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
-    res.end(readFileSync(file));
-  });
-  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
+  }));
 }
 
 /**
- * Starts everything. Returns { open(hash), close() }: `open` gives a fresh page (fresh mock
- * backend state) with console and page errors collected in `page.problems`.
+ * Starts the console and the browser. Returns { base, open(hash), restart(), call(), close() }:
+ * `open` gives a fresh page with console and page errors collected in `page.problems`;
+ * `restart` stops serve-ui and starts it again on the same data dir (pages opened before
+ * have the old run's token and must be reopened).
  */
-export async function start(options = {}) {
+export async function start() {
   ensureBuilt();
   mkdirSync(screenshots, { recursive: true });
-  const script = await initScript(options);
-  const server = await serve(dist);
-  const { port } = server.address();
+  const dataDir = mkdtempSync(join(tmpdir(), "hcx-e2e-"));
+  const appId = `in.hcx.console.test-e2e-${randomBytes(6).toString("hex")}`;
+  let server = await serveUi(dataDir, appId);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const base = `http://127.0.0.1:${port}/`;
   const contexts = [];
-  return {
-    base,
+  const h = {
+    get base() {
+      return server.base;
+    },
+    dataDir,
     async open(hash = "#/queue", viewport = { width: 1440, height: 900 }) {
       const context = await browser.newContext({ viewport, timezoneId: "Asia/Kolkata", locale: "en-IN" });
       contexts.push(context);
-      await context.addInitScript({ content: script });
+      // The token as the URL serve-ui prints would leave it: in this tab's session storage.
+      await context.addInitScript(({ key, token }) => sessionStorage.setItem(key, token), { key: "hcx-serve-ui-token", token: server.token });
       const page = await context.newPage();
       page.problems = [];
       page.on("console", (m) => {
@@ -130,16 +121,35 @@ export async function start(options = {}) {
       });
       page.on("pageerror", (e) => page.problems.push(`pageerror: ${e.message}`));
       // Generous: CI shares two cores with cargo builds.
-      page.setDefaultTimeout(10_000);
-      await page.goto(base + hash);
+      page.setDefaultTimeout(20_000);
+      await page.goto(server.base + hash);
       return page;
     },
+    /** One command straight over serve-ui's HTTP transport (set-up steps, not what is tested). */
+    async call(command, args = {}) {
+      const res = await fetch(`${server.base}api/${command}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+        body: JSON.stringify(args),
+      });
+      const body = await res.json();
+      if (!res.ok) throw new Error(`${command}: ${body.code}: ${body.message}`);
+      return body;
+    },
+    async restart() {
+      for (const c of contexts.splice(0)) await c.close().catch(() => {});
+      await server.stop();
+      server = await serveUi(dataDir, appId);
+    },
+    log: () => server.log.join(""),
     async close() {
       for (const c of contexts) await c.close().catch(() => {});
       await browser.close();
-      await new Promise((ok) => server.close(ok));
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return h;
 }
 
 /** Saves a screenshot into e2e/screenshots/NAME.png and returns its path. */

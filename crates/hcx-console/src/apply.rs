@@ -623,29 +623,3 @@ fn draft_view(
         findings: findings(app),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    /// The UI's mock backend serves these forms from a committed copy, so its browser tests
-    /// exercise exactly the forms the console serves. Regenerate the copy with
-    /// `HCX_WRITE_FIXTURES=1 cargo test -p hcx-console the_ui_mock`.
-    #[test]
-    fn the_ui_mock_serves_the_registration_forms_the_console_serves() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../ui/src/mock/fixtures/registration-kinds.json");
-        let fresh = serde_json::to_string_pretty(&super::registration_kinds()).unwrap() + "\n";
-        if std::env::var_os("HCX_WRITE_FIXTURES").is_some() {
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, &fresh).unwrap();
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == fresh,
-            "{} is not what registration_kinds() returns; regenerate it with \
-             HCX_WRITE_FIXTURES=1 cargo test -p hcx-console the_ui_mock",
-            path.display()
-        );
-    }
-}

@@ -1,5 +1,6 @@
-// The wrappers against Tauri's own mockIPC: each calls the contract's command name with the
-// contract's camelCase argument object, and every rejection arrives as an ErrorView.
+// The wrappers against Tauri's own mockIPC: each sends the command table's name with its
+// camelCase argument object through the one `call` IPC command, and every rejection arrives as
+// an ErrorView.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
@@ -12,7 +13,10 @@ beforeEach(async () => {
   (globalThis as unknown as { window: unknown }).window = { crypto: globalThis.crypto };
   const { mockIPC } = await import("@tauri-apps/api/mocks");
   calls = [];
-  mockIPC((cmd, args) => {
+  mockIPC((ipc, payload) => {
+    // Tauri carries every command of the table through `call {command, args}`.
+    const { command, args } = (payload ?? {}) as { command?: string; args?: unknown };
+    const cmd = ipc === "call" && command ? command : `unexpected ipc ${ipc}`;
     calls.push({ cmd, args });
     return reply(cmd);
   });
@@ -54,7 +58,7 @@ describe("command wrappers", () => {
     await api.keyStatus();
     await api.runPreflight();
     await api.inspect("a.b.c.d.e");
-    expect(calls.map((c) => c.cmd), "one command per wrapper, named as src-tauri registers them").toEqual([
+    expect(calls.map((c) => c.cmd), "one command per wrapper, named as in the command table").toEqual([
       "app_status",
       "list_profiles",
       "use_profile",
@@ -91,7 +95,7 @@ describe("command wrappers", () => {
     expect(byCmd.get("inspect"), "inspect takes {text}").toEqual({ text: "a.b.c.d.e" });
   });
 
-  it("name the onboarding commands as src-tauri registers them, with camelCase arguments", async () => {
+  it("name the onboarding commands as the command table does, with camelCase arguments", async () => {
     const api = await import("./commands");
     const application = { kind: "abdm_provider", common: {}, details: {} };
     await api.onboarding("sbx");

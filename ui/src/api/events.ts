@@ -2,7 +2,7 @@
 
 import type { AppStatus } from "../bindings/AppStatus";
 import type { MessagesChanged } from "../bindings/MessagesChanged";
-import { subscribe } from "./ipc";
+import { subscribe } from "./transport";
 
 export const EVENT_MESSAGES_CHANGED = "messages-changed";
 export const EVENT_APP_STATUS = "app-status";

@@ -275,20 +275,20 @@ pub fn default_data_dir() -> PathBuf {
     PathBuf::from("hcx-console-data")
 }
 
-fn data_dir() -> PathBuf {
+pub(crate) fn data_dir() -> PathBuf {
     DATA_DIR.get().cloned().flatten().unwrap_or_else(default_data_dir)
 }
 
 /// The keychain service name: `HCX_APP_ID` when set (tests use a throw-away
 /// `in.hcx.console.test-…`), else the console's own.
-fn app_id() -> String {
+pub(crate) fn app_id() -> String {
     std::env::var("HCX_APP_ID")
         .ok()
         .filter(|v| !v.trim().is_empty())
         .unwrap_or_else(|| hcx_keys::APP_ID.to_owned())
 }
 
-fn fail(e: impl std::fmt::Display) -> CliError {
+pub(crate) fn fail(e: impl std::fmt::Display) -> CliError {
     CliError::Input(e.to_string())
 }
 
@@ -300,7 +300,7 @@ fn json_out(value: &impl serde::Serialize) -> Result<Output, CliError> {
     serde_json::to_string_pretty(value).map(text_out).map_err(fail)
 }
 
-fn init_tracing(default: &str) {
+pub(crate) fn init_tracing(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ =
@@ -318,7 +318,7 @@ fn open_console(options: ConsoleOptions) -> Result<Console, CliError> {
     Console::open(options).map_err(fail)
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(fail)
 }
 

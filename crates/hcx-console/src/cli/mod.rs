@@ -5,6 +5,7 @@ pub mod console;
 pub mod inspect;
 pub mod onboard;
 pub mod seal;
+pub mod serve_ui;
 
 use std::io::Read as _;
 use std::path::Path;
@@ -16,6 +17,8 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Encrypt a payload for a recipient and print the `{"payload": …}` body.
     Seal(seal::SealArgs),
+    /// Serve the UI to a browser over loopback HTTP, on the real console (development, tests).
+    ServeUi(serve_ui::ServeUiArgs),
     /// Profiles, keys, sending, threads, `run`, `demo`, sandbox, bridge and FHIR tools.
     #[command(flatten)]
     Console(console::ConsoleCommand),
@@ -53,6 +56,7 @@ pub fn run(command: Command) -> Result<Output, CliError> {
     match command {
         Command::Inspect(args) => inspect::run(&args),
         Command::Seal(args) => seal::run(&args),
+        Command::ServeUi(args) => serve_ui::run(&args),
         Command::Console(command) => console::run(command),
     }
 }

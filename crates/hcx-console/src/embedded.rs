@@ -1,27 +1,25 @@
-//! Start-up: where the data lives, which keychain namespace is used, and the embedded sandbox
-//! (created on the first run, resumed on later runs).
+//! The embedded sandbox: an exchange and a bridge in this process, created on a data
+//! directory's first run and resumed on later runs, for every front end (the desktop app and
+//! `hcx serve-ui` share it through [`crate::surface::Host`]).
 //!
-//! Environment knobs (all optional):
-//! - `HCX_DATA`: the data directory (default: the OS app-data directory of `in.hcx.console`).
-//! - `HCX_APP_ID`: the keychain namespace (default `hcx_keys::APP_ID`); tests use a throw-away
-//!   one so they never touch a user's keys.
-//!
-//! ADAPTER, to move into hcx-console: `hcx_console::demo::LocalExchange` starts an exchange on
-//! random ports, and the bridge keeps its mailboxes in memory, so a second start would leave the
-//! clinic's profile pointing at ports nobody listens on. This module therefore records the
-//! ports of the first run (`embedded/ports.json`), restarts the exchange on them, and serves the
-//! clinic's mailbox again with fresh bridge credentials (and a fresh gateway password and key
-//! when the sandbox-only memory secret store lost them with the previous process).
+//! The bridge keeps its mailboxes in memory and a fresh exchange would pick random ports, so a
+//! second start would leave the profiles pointing at ports nobody listens on. The first run
+//! therefore records its ports (`embedded/ports.json`); a later run restarts the exchange on
+//! them and serves every sandbox profile's mailbox again with fresh bridge credentials (and a
+//! fresh gateway password and key when the sandbox-only memory secret store lost them with the
+//! previous process). The first run creates the Demo Clinic; desks added later
+//! ([`Embedded::add_desk`]) are re-attached like it.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use hcx_bridge::{Bridge, BridgeConfig};
-use hcx_console::demo::LocalExchange;
-use hcx_console::dto::{Environment, ProfileView};
-use hcx_console::{Console, ConsoleError, ConsoleOptions, SandboxAdmin, Secret};
 use hcx_sandbox::{Sandbox, SandboxConfig};
 use serde::{Deserialize, Serialize};
+
+use crate::demo::LocalExchange;
+use crate::dto::{Environment, ProfileView};
+use crate::{Console, ConsoleError, SandboxAdmin, Secret};
 
 /// Sub-directory of the data directory that holds the embedded exchange and bridge.
 const EMBEDDED_DIR: &str = "embedded";
@@ -30,40 +28,36 @@ const PORTS_FILE: &str = "ports.json";
 /// The participant the first run creates on the embedded sandbox.
 const DEMO_CLINIC: (&str, &str, &str) = ("Demo Clinic", "demo-clinic@sandbox", "provider.hospital");
 
-/// Console options from the environment, with `default_data_dir` when `HCX_DATA` is unset.
-pub(crate) fn options(default_data_dir: PathBuf) -> ConsoleOptions {
-    let data_dir = std::env::var_os("HCX_DATA")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or(default_data_dir);
-    let mut options = ConsoleOptions::new(data_dir);
-    if let Some(app_id) = std::env::var("HCX_APP_ID").ok().filter(|v| !v.trim().is_empty()) {
-        options.app_id = app_id;
-    }
-    options
+/// How the embedded exchange runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EmbeddedOptions {
+    /// Short scripted-counterparty delays and dispatch retries (browser tests), as
+    /// `SandboxConfig::for_tests`.
+    pub fast: bool,
 }
 
 /// The embedded sandbox exchange and bridge, running in this process.
-pub(crate) struct Embedded {
+#[derive(Debug)]
+pub struct Embedded {
     exchange: LocalExchange,
 }
 
 impl Embedded {
     /// Whether the embedded exchange is this profile's exchange (and operator).
-    pub(crate) fn serves(&self, console: &Console, profile_id: &str) -> Result<bool, ConsoleError> {
+    pub fn serves(&self, console: &Console, profile_id: &str) -> Result<bool, ConsoleError> {
         Ok(console.profile_by_id(profile_id)?.gateway_url == self.exchange.sandbox.base_url())
     }
 
     /// The sandbox operator's SMS / e-mail outbox.
-    pub(crate) async fn operator_messages(
+    pub async fn operator_messages(
         &self,
         application_id: Option<&str>,
-    ) -> Result<Vec<hcx_console::dto::OperatorMessageView>, ConsoleError> {
+    ) -> Result<Vec<crate::dto::OperatorMessageView>, ConsoleError> {
         self.exchange.operator_messages(application_id).await
     }
 
     /// A new desk on the embedded sandbox; the restart path re-attaches it like the clinic.
-    pub(crate) async fn add_desk(
+    pub async fn add_desk(
         &self,
         console: &Console,
         name: &str,
@@ -73,16 +67,16 @@ impl Embedded {
     }
 
     /// Credentials into the keychain and the profile's mailbox on the embedded bridge.
-    pub(crate) async fn fetch_credentials(
+    pub async fn fetch_credentials(
         &self,
         console: &Console,
         profile_id: &str,
-    ) -> Result<hcx_console::dto::GoLiveView, ConsoleError> {
+    ) -> Result<crate::dto::GoLiveView, ConsoleError> {
         self.exchange.fetch_credentials(console, profile_id).await
     }
 
     /// Stops the bridge and the exchange.
-    pub(crate) async fn shutdown(self) {
+    pub async fn shutdown(self) {
         self.exchange.shutdown().await;
     }
 }
@@ -96,13 +90,16 @@ struct Ports {
 /// Starts the embedded exchange when this data directory uses one: on the first run (no
 /// profile yet) it is created with the demo clinic's profile; later it is resumed on the same
 /// ports. `Ok(None)` when the console works with other exchanges only.
-pub(crate) async fn embedded(console: &Console) -> Result<Option<Embedded>, ConsoleError> {
+pub async fn embedded(
+    console: &Console,
+    options: EmbeddedOptions,
+) -> Result<Option<Embedded>, ConsoleError> {
     let dir = console.data_dir().join(EMBEDDED_DIR);
     let profiles = console.list_profiles().await?;
     let embedded = if profiles.is_empty() {
-        first_run(console, &dir).await?
+        first_run(console, &dir, options).await?
     } else if let Some(ports) = read_ports(&dir)? {
-        resume(console, &dir, ports, &profiles).await?
+        resume(console, &dir, ports, &profiles, options).await?
     } else {
         return Ok(None);
     };
@@ -110,8 +107,12 @@ pub(crate) async fn embedded(console: &Console) -> Result<Option<Embedded>, Cons
     Ok(Some(embedded))
 }
 
-async fn first_run(console: &Console, dir: &Path) -> Result<Embedded, ConsoleError> {
-    let exchange = start_exchange(dir, None).await?;
+async fn first_run(
+    console: &Console,
+    dir: &Path,
+    options: EmbeddedOptions,
+) -> Result<Embedded, ConsoleError> {
+    let exchange = start_exchange(dir, None, options).await?;
     let ports = Ports {
         sandbox: port_of(&exchange.sandbox.base_url())?,
         bridge: exchange.bridge.local_addr().port(),
@@ -128,8 +129,9 @@ async fn resume(
     dir: &Path,
     ports: Ports,
     profiles: &[ProfileView],
+    options: EmbeddedOptions,
 ) -> Result<Embedded, ConsoleError> {
-    let exchange = start_exchange(dir, Some(ports)).await?;
+    let exchange = start_exchange(dir, Some(ports), options).await?;
     let base = exchange.sandbox.base_url();
     for p in
         profiles.iter().filter(|p| p.environment == Environment::Sandbox && p.gateway_url == base)
@@ -141,7 +143,7 @@ async fn resume(
     for p in profiles.iter().filter(|p| {
         p.environment == Environment::Production
             && p.gateway_url == base
-            && p.participant_code != hcx_console::PENDING_CODE
+            && p.participant_code != crate::PENDING_CODE
     }) {
         if let Err(e) = exchange.attach_bridge(console, &p.id).await {
             tracing::warn!(profile = %p.id, error = %e, "production profile not re-attached");
@@ -177,9 +179,17 @@ async fn reattach(
     Ok(())
 }
 
-async fn start_exchange(dir: &Path, ports: Option<Ports>) -> Result<LocalExchange, ConsoleError> {
+async fn start_exchange(
+    dir: &Path,
+    ports: Option<Ports>,
+    options: EmbeddedOptions,
+) -> Result<LocalExchange, ConsoleError> {
     let localhost = |port: u16| SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let mut sandbox = SandboxConfig::new(dir.join("sandbox"));
+    let mut sandbox = if options.fast {
+        SandboxConfig::for_tests(dir.join("sandbox"))
+    } else {
+        SandboxConfig::new(dir.join("sandbox"))
+    };
     sandbox.bind = localhost(ports.map_or(0, |p| p.sandbox));
     let sandbox = Sandbox::start(sandbox).await?;
     // As in `LocalExchange::start`, the bridge verifies the sandbox's dispatch JWT with the

@@ -1,26 +1,29 @@
-//! `IpcError`: how a failed command reaches the UI, as `{code, message}`.
+//! [`CommandError`]: how a failed command reaches the UI, as `{code, message}`, over every
+//! transport (Tauri IPC and `hcx serve-ui`'s HTTP).
 //!
 //! The UI branches on `code` in one table (`ui/src/lib/errors.ts`) and shows `message` as it is.
 //! This module maps the console's error codes onto the codes that table knows, so a new console
 //! code degrades to `internal` here instead of surprising the UI with a code it never heard of.
 
-use hcx_console::ConsoleError;
+use crate::ConsoleError;
 use serde::Serialize;
 
 /// A command's error as the UI receives it (the shape of `ErrorView` in `ui/src/bindings`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{code}: {message}")]
-pub struct IpcError {
+pub struct CommandError {
     /// One of the codes listed in `ui/README.md` ("Errors"), or `not_implemented`.
     pub code: &'static str,
     /// Written for a clerk; never holds a secret (console errors never format one).
     pub message: String,
 }
 
-impl IpcError {
-    /// A command of the contract whose use case the console does not offer yet.
+impl CommandError {
+    /// A command the table does not have (an older or newer UI than this backend).
     pub fn not_implemented(command: &str) -> Self {
-        IpcError {
+        // The name may come from an HTTP path: bounded, so a huge one cannot bloat the answer.
+        let command: String = command.chars().take(64).collect();
+        CommandError {
             code: "not_implemented",
             message: format!(
                 "`{command}` is not available in this build of the console yet; nothing was sent \
@@ -29,16 +32,26 @@ impl IpcError {
         }
     }
 
+    /// The arguments did not fit the command (wrong names or types); nothing was done.
+    pub fn bad_arguments(command: &str, detail: impl std::fmt::Display) -> Self {
+        CommandError {
+            code: "invalid_input",
+            message: format!(
+                "`{command}` got arguments it cannot use ({detail}); nothing was done"
+            ),
+        }
+    }
+
     /// The app itself failed (its state is missing or a background task died).
     pub fn internal(message: impl Into<String>) -> Self {
-        IpcError { code: "internal", message: message.into() }
+        CommandError { code: "internal", message: message.into() }
     }
 }
 
-impl From<ConsoleError> for IpcError {
+impl From<ConsoleError> for CommandError {
     fn from(e: ConsoleError) -> Self {
         let view = e.view();
-        IpcError { code: ui_code(&view.code), message: view.message }
+        CommandError { code: ui_code(&view.code), message: view.message }
     }
 }
 
@@ -47,7 +60,7 @@ impl From<ConsoleError> for IpcError {
 /// The console names codes after what failed (`KEYS`, `GATEWAY`); the UI names them after where
 /// the clerk fixes it. Both spellings are accepted so the table keeps working when the console
 /// adopts the UI's names directly.
-pub(crate) fn ui_code(console_code: &str) -> &'static str {
+pub fn ui_code(console_code: &str) -> &'static str {
     match console_code.to_ascii_lowercase().as_str() {
         "invalid_input" | "input" | "fhir" => "invalid_input",
         "checker_failed" | "checker" => "checker_failed",
@@ -140,19 +153,23 @@ mod tests {
 
     #[test]
     fn a_console_error_keeps_its_message() {
-        let e = IpcError::from(ConsoleError::ThreadNotFound("c-1".into()));
+        let e = CommandError::from(ConsoleError::ThreadNotFound("c-1".into()));
         assert_eq!(e.code, "not_found", "a missing cycle is not_found for the UI");
         assert!(e.message.contains("c-1"), "the message names the missing cycle: {}", e.message);
     }
 
     #[test]
     fn serializes_as_code_and_message() {
-        let json = serde_json::to_value(IpcError::not_implemented("redirect")).unwrap();
+        let json = serde_json::to_value(CommandError::not_implemented("redirect")).unwrap();
         assert_eq!(json["code"], "not_implemented", "the UI reads `code`");
         assert!(
             json["message"].as_str().unwrap().contains("redirect"),
             "the message names the command so the clerk knows what is missing"
         );
-        assert_eq!(json.as_object().unwrap().len(), 2, "exactly {{code, message}} crosses IPC");
+        assert_eq!(
+            json.as_object().unwrap().len(),
+            2,
+            "exactly {{code, message}} crosses to the UI"
+        );
     }
 }

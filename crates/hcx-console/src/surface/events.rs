@@ -1,20 +1,20 @@
-//! Events sent to the UI, and the loops that send them.
+//! Events for the UI, and the loops that produce them, for every transport.
 //!
-//! Names mirror `ui/src/api/events.ts`. A burst of callbacks (the bridge may deliver dozens at
-//! once) becomes ONE `messages-changed` per [`BATCH_WINDOW`], so the UI reloads once per burst
-//! instead of once per message. The loops know nothing about business rules: they forward the
-//! console's notifications, and stop when their [`Loops`] handle drops.
+//! A transport gives an [`EventSink`] (Tauri emits to the window and raises OS notifications;
+//! `hcx serve-ui` broadcasts to its SSE clients). A burst of callbacks (the bridge may deliver
+//! dozens at once) becomes ONE `messages-changed` per [`BATCH_WINDOW`], so the UI reloads once
+//! per burst instead of once per message. The loops know nothing about business rules: they
+//! forward the console's notifications, and stop when their [`Loops`] handle drops.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
-use hcx_console::Console;
-use hcx_console::dto::{AppStatus, MessagesChanged};
-use tauri::{AppHandle, Emitter, Runtime};
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
-use crate::notify;
+use crate::Console;
+use crate::dto::{AppStatus, MessagesChanged};
 
 /// Messages arrived or changed (payload: [`MessagesChanged`]).
 pub const MESSAGES_CHANGED: &str = "messages-changed";
@@ -26,22 +26,31 @@ pub const BATCH_WINDOW: Duration = Duration::from_millis(200);
 /// How often the bridge/outbox state is compared with what the UI last saw.
 const STATUS_PERIOD: Duration = Duration::from_millis(500);
 
+/// Where a transport wants its events. Both calls must return quickly and never fail: a
+/// window or client that is gone is the transport's business, not the loops'.
+pub trait EventSink: Send + Sync + 'static {
+    /// One event (`name` is [`MESSAGES_CHANGED`] or [`APP_STATUS`]) with its JSON payload.
+    fn emit(&self, name: &'static str, payload: serde_json::Value);
+    /// `count` new incoming messages arrived (the desktop app shows an OS notification).
+    fn incoming(&self, _count: u32) {}
+}
+
 /// Merges the console's change notifications into one batch.
 #[derive(Debug, Default)]
-pub(crate) struct Batch {
+pub struct Batch {
     ids: BTreeSet<String>,
     incoming: u32,
 }
 
 impl Batch {
     /// Adds one notification; the same cycle twice counts once in the id list.
-    pub(crate) fn add(&mut self, change: MessagesChanged) {
+    pub fn add(&mut self, change: MessagesChanged) {
         self.ids.extend(change.correlation_ids);
         self.incoming = self.incoming.saturating_add(change.incoming);
     }
 
     /// Takes the batch, leaving an empty one.
-    pub(crate) fn take(&mut self) -> MessagesChanged {
+    pub fn take(&mut self) -> MessagesChanged {
         let batch = std::mem::take(self);
         MessagesChanged {
             correlation_ids: batch.ids.into_iter().collect(),
@@ -51,20 +60,33 @@ impl Batch {
 }
 
 /// The running event loops; dropping it stops them.
-pub(crate) struct Loops {
+pub struct Loops {
     _stop: DropGuard,
 }
 
 /// Starts the change pump and the status watcher for `console`.
-pub(crate) fn start<R: Runtime>(app: AppHandle<R>, console: Console) -> Loops {
+pub fn start(console: Console, sink: Arc<dyn EventSink>) -> Loops {
     let stop = CancellationToken::new();
-    tauri::async_runtime::spawn(pump_changes(app.clone(), console.clone(), stop.clone()));
-    tauri::async_runtime::spawn(watch_status(app, console, stop.clone()));
+    tokio::spawn(pump_changes(console.clone(), sink.clone(), stop.clone()));
+    tokio::spawn(watch_status(console, sink, stop.clone()));
     Loops { _stop: stop.drop_guard() }
 }
 
-/// Forwards the console's change notifications to the UI, one emit per [`BATCH_WINDOW`].
-async fn pump_changes<R: Runtime>(app: AppHandle<R>, console: Console, stop: CancellationToken) {
+/// Sends one event whose payload is a view type.
+fn emit(sink: &dyn EventSink, name: &'static str, payload: &impl serde::Serialize) {
+    match serde_json::to_value(payload) {
+        Ok(v) => sink.emit(name, v),
+        Err(e) => tracing::warn!("could not serialise {name}: {e}"),
+    }
+}
+
+/// Sends one `app-status` event.
+pub fn emit_status(sink: &dyn EventSink, status: &AppStatus) {
+    emit(sink, APP_STATUS, status);
+}
+
+/// Forwards the console's change notifications, one event per [`BATCH_WINDOW`].
+async fn pump_changes(console: Console, sink: Arc<dyn EventSink>, stop: CancellationToken) {
     let mut rx = console.subscribe();
     loop {
         // Wait for the first change of a burst, then gather the rest of the burst.
@@ -96,17 +118,15 @@ async fn pump_changes<R: Runtime>(app: AppHandle<R>, console: Console, stop: Can
         }
         let change = batch.take();
         if change.incoming > 0 {
-            notify::incoming(&app, change.incoming);
+            sink.incoming(change.incoming);
         }
-        if let Err(e) = app.emit(MESSAGES_CHANGED, &change) {
-            tracing::warn!("could not send {MESSAGES_CHANGED} to the window: {e}");
-        }
+        emit(sink.as_ref(), MESSAGES_CHANGED, &change);
     }
 }
 
 /// Sends `app-status` whenever the bridge, profile or outbox state differs from the last one
 /// sent.
-async fn watch_status<R: Runtime>(app: AppHandle<R>, console: Console, stop: CancellationToken) {
+async fn watch_status(console: Console, sink: Arc<dyn EventSink>, stop: CancellationToken) {
     let mut last: Option<AppStatus> = None;
     let mut tick = tokio::time::interval(STATUS_PERIOD);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -117,16 +137,9 @@ async fn watch_status<R: Runtime>(app: AppHandle<R>, console: Console, stop: Can
         }
         let Ok(status) = console.app_status().await else { continue };
         if last.as_ref() != Some(&status) {
-            emit_status(&app, &status);
+            emit_status(sink.as_ref(), &status);
             last = Some(status);
         }
-    }
-}
-
-/// Sends one `app-status` event.
-pub(crate) fn emit_status<R: Runtime>(app: &AppHandle<R>, status: &AppStatus) {
-    if let Err(e) = app.emit(APP_STATUS, status) {
-        tracing::warn!("could not send {APP_STATUS} to the window: {e}");
     }
 }
 
