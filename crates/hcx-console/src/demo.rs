@@ -88,6 +88,7 @@ impl LocalExchange {
                 email: None,
                 password: Some(password),
                 bridge_token: Some(Secret::new(token.expose().to_owned())),
+                hcx_code: Some(self.sandbox.hcx_code().to_owned()),
             })
             .await?;
         console.generate_key(&profile.id).await?;
@@ -148,6 +149,7 @@ impl LocalExchange {
             .set_bridge(profile_id, self.bridge.base_url(), &Secret::new(token.expose().to_owned()))
             .await?;
         let code = console.profile_by_id(profile_id)?.participant_code;
+        console.set_exchange_code(profile_id, self.sandbox.hcx_code())?;
         let gateway_cert =
             console.participant_certificate(profile_id, self.sandbox.hcx_code()).await?;
         self.bridge.add_participant(&code, token.expose(), Some(&gateway_cert))?;

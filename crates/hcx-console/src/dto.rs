@@ -130,8 +130,8 @@ pub struct ThreadFilter {
 pub struct TimelineNode {
     pub api_call_id: String,
     /// `composed`, `queued`, `sent`, `acknowledged`, `dispatched`, `partial`, `query`, `answer`,
-    /// `complete`, `error`, `redirect`, `payment`, and `received` (an incoming request on a
-    /// payer or TPA desk).
+    /// `complete`, `error`, `redirect`, `payment`, `received` (an incoming request on a
+    /// payer or TPA desk), and `rejected` (stored but not applied: see the suspicious list).
     pub kind: String,
     pub at: UtcTime,
     /// `out` (this desk sent it) or `in` (received through the bridge).
@@ -153,6 +153,43 @@ pub struct TimelineNode {
     /// The decrypted FHIR JSON, shown only when the user asks for it.
     pub fhir: Option<serde_json::Value>,
     pub error: Option<ErrorView>,
+}
+
+/// An incoming message the console stored but did not apply, because its sender may not move
+/// the cycle it names (a forged answer, a query or payment notice from a stranger).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SuspiciousMessage {
+    /// The stored message's id.
+    #[ts(type = "number")]
+    pub id: i64,
+    pub at: UtcTime,
+    /// Who it claims to be from (`x-hcx-sender_code`).
+    pub sender: String,
+    /// The protocol action path, e.g. `/preauth/on_submit`.
+    pub action: String,
+    /// The cycle it names.
+    pub correlation_id: String,
+    pub workflow_id: Option<String>,
+    pub api_call_id: String,
+    /// Why it was not applied.
+    pub reason: String,
+    /// Decoded protected headers, exactly as received.
+    pub headers: serde_json::Value,
+    /// The body as received (the JWE envelope or plain JSON), for the inspector.
+    pub raw_body: String,
+}
+
+/// The suspicious list and its size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SuspiciousList {
+    /// How many there are in all (the list holds the newest few hundred).
+    #[ts(type = "number")]
+    pub total: u64,
+    pub messages: Vec<SuspiciousMessage>,
 }
 
 /// A cycle with its timeline and the next step the desk can take.

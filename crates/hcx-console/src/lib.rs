@@ -29,8 +29,10 @@ mod preflight;
 mod profiles;
 mod respond;
 pub mod secrets;
+mod settle;
 pub mod text;
 pub mod thread_state;
+mod trust;
 mod views;
 
 pub use apply::{PENDING_CODE, registration_kinds};

@@ -36,6 +36,10 @@ pub struct NewProfile {
     pub password: Option<Secret>,
     /// Bridge mailbox token (keychain only).
     pub bridge_token: Option<Secret>,
+    /// The exchange's own participant code, so ingest can tell the gateway's plain error
+    /// callbacks from forged ones (without it such errors are only accepted from the
+    /// counterparty).
+    pub hcx_code: Option<String>,
 }
 
 pub(crate) fn environment_view(e: Environment) -> dto::Environment {
@@ -94,6 +98,7 @@ impl Console {
             bridge_url: new.bridge_url.map(|u| u.trim().trim_end_matches('/').to_owned()),
             username: new.username,
             email: new.email,
+            hcx_code: new.hcx_code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
         };
         let now = Utc::now();
         let profile = self.write(|w| {
@@ -146,6 +151,17 @@ impl Console {
         self.write(|w| Ok(w.update_profile(profile_id, &profile.fields, now)?))?;
         self.inner.secrets.set(&profile, SecretKind::BridgeToken, token)?;
         Ok(())
+    }
+
+    /// Records the exchange's own participant code on a profile (see [`NewProfile::hcx_code`]).
+    pub fn set_exchange_code(&self, profile_id: &str, hcx_code: &str) -> Result<()> {
+        let mut profile = self.profile(profile_id)?;
+        if profile.fields.hcx_code.as_deref() == Some(hcx_code) {
+            return Ok(());
+        }
+        profile.fields.hcx_code = Some(hcx_code.to_owned());
+        let now = Utc::now();
+        self.write(|w| Ok(w.update_profile(profile_id, &profile.fields, now).map(|_| ())?))
     }
 
     /// Every profile.

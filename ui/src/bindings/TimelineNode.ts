@@ -8,8 +8,8 @@ import type { JsonValue } from "./serde_json/JsonValue";
 export type TimelineNode = { apiCallId: string, 
 /**
  * `composed`, `queued`, `sent`, `acknowledged`, `dispatched`, `partial`, `query`, `answer`,
- * `complete`, `error`, `redirect`, `payment`, and `received` (an incoming request on a
- * payer or TPA desk).
+ * `complete`, `error`, `redirect`, `payment`, `received` (an incoming request on a
+ * payer or TPA desk), and `rejected` (stored but not applied: see the suspicious list).
  */
 kind: string, at: string, 
 /**

@@ -154,6 +154,10 @@ pub struct ProfileAddArgs {
     /// Environment variable holding the bridge mailbox token.
     #[arg(long, value_name = "VAR")]
     pub bridge_token_env: Option<String>,
+    /// The exchange's own participant code (the HCX that sends plain error callbacks); without
+    /// it a plain error from anyone but the cycle's counterparty is flagged, not applied.
+    #[arg(long, value_name = "CODE")]
+    pub hcx_code: Option<String>,
 }
 
 /// `hcx keys …` (all act on the active profile unless `--profile` is given).
@@ -461,6 +465,7 @@ async fn profile(console: &Console, command: ProfileCommand) -> Result<Output, C
                     email: None,
                     password,
                     bridge_token,
+                    hcx_code: a.hcx_code,
                 })
                 .await
                 .map_err(fail)?;
