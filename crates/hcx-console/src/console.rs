@@ -36,6 +36,9 @@ pub struct ConsoleOptions {
     pub outbox_poll: Duration,
     /// The gateway client's in-call retry policy (`None` = hcx-client's default).
     pub client_retry: Option<hcx_client::RetryPolicy>,
+    /// After this many failed attempts (errors or panics; a locked keychain does not count)
+    /// an incoming envelope is parked as a dead letter and acknowledged.
+    pub dead_letter_after: u32,
 }
 
 impl ConsoleOptions {
@@ -48,6 +51,7 @@ impl ConsoleOptions {
             outbox_retry: RetryPolicy::default(),
             outbox_poll: Duration::from_secs(1),
             client_retry: None,
+            dead_letter_after: 3,
         }
     }
 }

@@ -24,7 +24,7 @@ use hcx_store::{
 use serde_json::{Value, json};
 
 use crate::console::{Console, audit};
-use crate::error::Result;
+use crate::error::{ConsoleError, Result};
 use crate::outbox::{Outgoing, advance, enqueue};
 use crate::payload;
 use crate::thread_state::{AnswerKind, Event};
@@ -89,7 +89,7 @@ impl Console {
         let now = Utc::now();
         let action = Action::from_path(path).map(|(_, a)| a);
         let raw = String::from_utf8_lossy(body).into_owned();
-        let read = self.read_message(&profile, action, body, now);
+        let read = self.read_message(&profile, action, body, now)?;
         let headers = &read.headers;
         let correlation_id = headers.correlation_id().unwrap_or_default().to_owned();
         let api_call_id = headers
@@ -171,23 +171,25 @@ impl Console {
         Ok(outcome)
     }
 
-    /// Validates and decrypts. Never fails: problems are returned in [`Read::problem`].
+    /// Validates and decrypts. Problems with the message are returned in [`Read::problem`];
+    /// the only error is a local one, [`ConsoleError::KeychainLocked`]: our keys could not be
+    /// read, which says nothing about the message, so nothing is stored or answered.
     fn read_message(
         &self,
         profile: &Profile,
         action: Option<Action>,
         body: &[u8],
         now: DateTime<Utc>,
-    ) -> Read {
+    ) -> Result<Read> {
         let ours = &profile.fields.participant_code;
         let parsed = match parse_body(body) {
             Ok(b) => b,
             Err(e) => {
-                return Read {
+                return Ok(Read {
                     headers: Headers::new(),
                     payload: None,
                     problem: Some((ErrorCode::ErrInvalidPayload, format!("unreadable body: {e}"))),
-                };
+                });
             }
         };
         let peeked = parsed.headers().unwrap_or_default();
@@ -197,64 +199,59 @@ impl Console {
             } else {
                 ErrorCode::ErrInvalidPayload
             };
-            return Read { headers: peeked, payload: None, problem: Some((code, v.message)) };
+            return Ok(Read { headers: peeked, payload: None, problem: Some((code, v.message)) });
         }
         let Some(action) = action else {
-            return Read {
+            return Ok(Read {
                 headers: peeked,
                 payload: None,
                 problem: Some((ErrorCode::ErrInvalidPayload, "unknown API path".to_owned())),
-            };
+            });
         };
         let compact = match &parsed {
-            Body::Plain(h) => return Read { headers: h.clone(), payload: None, problem: None },
+            Body::Plain(h) => return Ok(Read { headers: h.clone(), payload: None, problem: None }),
             Body::Jwe(c) => c,
         };
-        let keys = match self.decryption_keys(profile) {
-            Ok(k) => k,
-            Err(e) => {
-                return Read {
-                    headers: peeked,
-                    payload: None,
-                    problem: Some((ErrorCode::ErrInvalidEncryption, e.to_string())),
-                };
-            }
-        };
+        // Any failure to get our keys is local (README "Keychain failures while reading"):
+        // the envelope stays unacknowledged and is read once the keychain answers again.
+        let keys = self
+            .decryption_keys(profile)
+            .map_err(|e| ConsoleError::KeychainLocked { reason: e.to_string() })?;
         let refs: Vec<&PrivateKey> = keys.iter().collect();
         let opened = match hcx_protocol::open_with_any(compact, &refs) {
             Ok((o, _)) => o,
             Err(e) => {
-                return Read {
+                return Ok(Read {
                     headers: peeked,
                     payload: None,
                     problem: Some((
                         ErrorCode::ErrInvalidEncryption,
                         format!("the payload could not be decrypted with our key: {e}"),
                     )),
-                };
+                });
             }
         };
         let payload = match opened.payload_json() {
             Ok(p) => p,
             Err(e) => {
-                return Read {
+                return Ok(Read {
                     headers: opened.headers,
                     payload: None,
                     problem: Some((ErrorCode::ErrInvalidPayload, e.to_string())),
-                };
+                });
             }
         };
         if !action.is_callback() && !payload::fits_action(action, &payload) {
-            return Read {
+            return Ok(Read {
                 headers: opened.headers,
                 payload: Some(payload),
                 problem: Some((
                     ErrorCode::ErrWrongDomainPayload,
                     format!("{} does not carry the FHIR resource this API expects", action.path()),
                 )),
-            };
+            });
         }
-        Read { headers: opened.headers, payload: Some(payload), problem: None }
+        Ok(Read { headers: opened.headers, payload: Some(payload), problem: None })
     }
 
     /// The current key, then the previous one during a rotation overlap.

@@ -255,15 +255,21 @@ fn node(thread: &Thread, entry: &TimelineEntry, with_fhir: bool) -> TimelineNode
     let headers = m.protected_headers.clone().and_then(Headers::from_value).unwrap_or_default();
     let status = headers.status().and_then(std::result::Result::ok);
     let failed = entry.outbox.as_ref().is_some_and(|o| o.state == OutboxState::Failed);
-    let kind = if m.direction == MessageDirection::In && m.error_code.is_some() {
+    let unreadable = m.direction == MessageDirection::In && m.problem.is_some();
+    let kind = if unreadable {
+        "unreadable"
+    } else if m.direction == MessageDirection::In && m.error_code.is_some() {
         "error"
     } else {
         node_kind(m.direction, action, entry.delivery, status, failed)
     };
-    let summary = m.decrypted_payload.as_ref().map(payload::summary_of);
+    // An unreadable message moved nothing and its content is not summarised again.
+    let summary = m.decrypted_payload.as_ref().filter(|_| !unreadable).map(payload::summary_of);
     let error = error_of(entry, &headers);
-    let (headline, amount) =
-        headline(kind, action, thread, summary.as_ref(), &headers, error.as_ref());
+    let (headline, amount) = match &m.problem {
+        Some(problem) if unreadable => (format!("Could not read: {problem}"), None),
+        _ => headline(kind, action, thread, summary.as_ref(), &headers, error.as_ref()),
+    };
     let at = m.received_at.or(m.acked_at).or(m.sent_at).unwrap_or(m.created_at);
     TimelineNode {
         api_call_id: m.api_call_id.clone(),

@@ -32,6 +32,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0002_onboarding.sql",
         sql: include_str!("../migrations/0002_onboarding.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_dead_letters.sql",
+        sql: include_str!("../migrations/0003_dead_letters.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands.
