@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use super::input::{ClaimResponseInput, ClaimUse, DecisionInput};
-use super::parties::{self, amount, claim_by_number, claim_number, concept};
+use super::parties::{self, add, amount, claim_by_number, claim_number, concept};
 use super::{BuildContext, BundleWriter, meta_for, optional};
 use crate::profiles::{BundleProfile, cs};
 use crate::types::{
@@ -65,7 +65,7 @@ pub fn claim_response_bundle(input: &ClaimResponseInput, ctx: &mut BuildContext)
         ];
         if let Some(c) = it.copay {
             adjudication.push(line(COPAY, amount(&format!("{field}.copay"), c)?));
-            copay += c;
+            copay = add("copay", copay, c)?;
             any_copay = true;
         }
         let mut b = line(BENEFIT, amount(&format!("{field}.benefit"), it.benefit)?);
@@ -75,9 +75,9 @@ pub fn claim_response_bundle(input: &ClaimResponseInput, ctx: &mut BuildContext)
             .map(|r| concept(&format!("{field}.reason"), r, cs::ADJUDICATION_REASON))
             .transpose()?;
         adjudication.push(b);
-        submitted += it.submitted;
-        eligible += it.eligible;
-        benefit += it.benefit;
+        submitted = add("submitted", submitted, it.submitted)?;
+        eligible = add("eligible", eligible, it.eligible)?;
+        benefit = add("benefit", benefit, it.benefit)?;
         items.push(ClaimResponseItem {
             item_sequence: Some(it.item_sequence),
             adjudication,

@@ -50,7 +50,7 @@ pub fn payment_notice_bundle(input: &PaymentNoticeInput, ctx: &mut BuildContext)
     if let Some(t) = tds {
         amount("tds", t)?;
     }
-    let gross = input.amount + tds.unwrap_or_default();
+    let gross = parties::add("amount", input.amount, tds.unwrap_or_default())?;
     let mut detail = vec![PaymentDetail {
         type_: Some(CodeableConcept::coding(cs::PAYMENT_TYPE, "payment", "Payment")),
         request: Some(claim),
