@@ -81,6 +81,9 @@ impl Console {
             return self.park(profile_id, &key, envelope, &error, attempt.attempts);
         }
         let outcome = guarded(|| {
+            if let Some(fault) = self.inner.options.ingest_fault {
+                fault(envelope);
+            }
             self.ingest_body(
                 profile_id,
                 &envelope.path,
