@@ -164,3 +164,64 @@ async fn a_failing_handler_is_retried_and_nothing_is_acked_before_success() {
     handle.stop().await;
     bridge.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_panicking_handler_does_not_end_the_poller() {
+    let dir = tempfile::tempdir().unwrap();
+    let gw = Gateway::new();
+    let bridge = start_bridge(dir.path(), &[(PROVIDER, TOKEN)], &gw, |_| {}).await;
+    let key = participant_key();
+    let url = format!("{}/claim/on_submit", bridge.endpoint_url(PROVIDER));
+    let http = reqwest::Client::new();
+    let poison = jwe_callback(&key, PROVIDER);
+    let good = jwe_callback(&key, PROVIDER);
+    for m in [&poison, &good] {
+        let (status, _) = post(&http, &url, Some(&gw.jwt()), &m.body).await;
+        assert_eq!(status, 202, "callback accepted");
+    }
+
+    // The handler panics the first two times it sees the poison envelope (an arithmetic
+    // overflow deep in a parser, say), then handles it.
+    let calls: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = Arc::clone(&calls);
+    let poison_id = poison.api_call_id.clone();
+    let client = MailboxClient::new(bridge.base_url(), PROVIDER, MailboxToken::new(TOKEN)).unwrap();
+    let handle = spawn_poller(client, fast(), move |env| {
+        let sink = Arc::clone(&sink);
+        let poison_id = poison_id.clone();
+        async move {
+            let n = {
+                let mut v = sink.lock().unwrap();
+                v.push(env.api_call_id.clone());
+                v.iter().filter(|c| **c == poison_id).count()
+            };
+            assert!(!(env.api_call_id == poison_id && n <= 2), "poison envelope (call {n})");
+            Ok::<(), String>(())
+        }
+    });
+    let mut rx = handle.state();
+    let s = wait_for(&mut rx, "BackingOff after the panic", |s| {
+        matches!(s, PollerState::BackingOff { last_error, .. } if last_error.contains("panicked"))
+    })
+    .await;
+    assert!(matches!(s, PollerState::BackingOff { .. }), "a panic is a failed attempt");
+    for _ in 0..200 {
+        if bridge.pending(PROVIDER).await.unwrap() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        bridge.pending(PROVIDER).await.unwrap(),
+        0,
+        "the poller outlived the panics and delivered both envelopes"
+    );
+    let calls = calls.lock().unwrap().clone();
+    assert_eq!(
+        calls.last(),
+        Some(&good.api_call_id),
+        "the envelope behind the poison one is delivered after it: {calls:?}"
+    );
+    handle.stop().await;
+    bridge.shutdown().await.unwrap();
+}

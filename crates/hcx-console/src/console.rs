@@ -36,6 +36,14 @@ pub struct ConsoleOptions {
     pub outbox_poll: Duration,
     /// The gateway client's in-call retry policy (`None` = hcx-client's default).
     pub client_retry: Option<hcx_client::RetryPolicy>,
+    /// After this many failed attempts (errors or panics; a locked keychain does not count)
+    /// an incoming envelope is parked as a dead letter and acknowledged.
+    pub dead_letter_after: u32,
+    /// Test-only fault injection: called with each bridge envelope right before its ingest,
+    /// inside the same panic guard, so a test can make the handling of one envelope fail
+    /// (panic) every time. `None` in real use.
+    #[doc(hidden)]
+    pub ingest_fault: Option<fn(&hcx_bridge::Envelope)>,
 }
 
 impl ConsoleOptions {
@@ -48,6 +56,8 @@ impl ConsoleOptions {
             outbox_retry: RetryPolicy::default(),
             outbox_poll: Duration::from_secs(1),
             client_retry: None,
+            dead_letter_after: 3,
+            ingest_fault: None,
         }
     }
 }

@@ -68,7 +68,35 @@ pub enum BridgeStatus {
         until: UtcTime,
         last_error: String,
     },
+    /// Incoming messages wait because the decryption key cannot be read from the keychain;
+    /// the poller retries at `until`. Shown until an ingest succeeds again.
+    #[serde(rename_all = "camelCase")]
+    KeychainLocked {
+        until: UtcTime,
+        message: String,
+    },
     Stopped,
+}
+
+/// An incoming envelope parked after its handling failed again and again (it was acknowledged
+/// so the mailbox could move on; "Try again" re-reads it from the stored body).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DeadLetterView {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The protocol path it arrived on (`/preauth/on_submit`).
+    pub path: String,
+    pub api_call_id: Option<String>,
+    pub sender: Option<String>,
+    pub correlation_id: Option<String>,
+    /// The last error, in words.
+    pub error: String,
+    pub attempts: u32,
+    pub first_attempt_at: UtcTime,
+    pub last_attempt_at: UtcTime,
+    pub received_at: Option<UtcTime>,
 }
 
 /// A participant of the exchange the desk can address.
@@ -131,7 +159,9 @@ pub struct TimelineNode {
     pub api_call_id: String,
     /// `composed`, `queued`, `sent`, `acknowledged`, `dispatched`, `partial`, `query`, `answer`,
     /// `complete`, `error`, `redirect`, `payment`, `received` (an incoming request on a
-    /// payer or TPA desk), and `rejected` (stored but not applied: see the suspicious list).
+    /// payer or TPA desk), `rejected` (stored but not applied: see the suspicious list) and
+    /// `unreadable` (received, but its content could not be read; its headline says why and it
+    /// moved nothing).
     pub kind: String,
     pub at: UtcTime,
     /// `out` (this desk sent it) or `in` (received through the bridge).

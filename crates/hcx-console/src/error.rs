@@ -83,6 +83,21 @@ pub enum ConsoleError {
     /// Waiting for something (the demo's answer) took too long.
     #[error("timed out: {0}")]
     Timeout(String),
+    /// The decryption keys could not be read from the local key store (keychain locked,
+    /// Secret Service gone, entry unreadable). Not the sender's fault: the envelope waits,
+    /// unacknowledged, until the keys can be read again.
+    #[error(
+        "incoming messages are waiting: the decryption key could not be read from the keychain \
+         ({reason}). Unlock your keychain (or log in to the desktop session again) and they are \
+         read automatically"
+    )]
+    KeychainLocked {
+        /// What the key store said (never a secret).
+        reason: String,
+    },
+    /// Handling one incoming envelope panicked (a bug, caught so the mailbox goes on).
+    #[error("handling the message crashed: {0}")]
+    HandlerPanicked(String),
 }
 
 /// The crate's result type.
@@ -117,6 +132,8 @@ impl ConsoleError {
             ConsoleError::PilotBlocked(_) => "PILOT_BLOCKED",
             ConsoleError::Io { .. } => "IO",
             ConsoleError::Timeout(_) => "TIMEOUT",
+            ConsoleError::KeychainLocked { .. } => "KEYCHAIN_LOCKED",
+            ConsoleError::HandlerPanicked(_) => "INTERNAL",
         }
     }
 

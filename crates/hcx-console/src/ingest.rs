@@ -31,7 +31,7 @@ use hcx_store::{
 use serde_json::{Value, json};
 
 use crate::console::{Console, audit};
-use crate::error::Result;
+use crate::error::{ConsoleError, Result};
 use crate::outbox::{Outgoing, advance, enqueue};
 use crate::payload;
 use crate::settle::{self, Owed};
@@ -72,6 +72,18 @@ struct Read {
     payload: Option<Value>,
     /// Code and message when the message could not be read.
     problem: Option<(ErrorCode, String)>,
+    /// The payload's summary, read with checked arithmetic (what ingest computes with).
+    summary: Option<hcx_fhir::Summary>,
+    /// Set when the payload decrypted but its content cannot be read (amounts that overflow,
+    /// negative or absurd amounts, deep nesting, wrong types): the message is stored with this
+    /// reason, shown as "Could not read", and moves nothing.
+    unreadable: Option<String>,
+}
+
+impl Read {
+    fn problem(headers: Headers, payload: Option<Value>, code: ErrorCode, message: String) -> Self {
+        Read { headers, payload, problem: Some((code, message)), summary: None, unreadable: None }
+    }
 }
 
 impl Console {
@@ -105,7 +117,7 @@ impl Console {
         let now = Utc::now();
         let action = Action::from_path(path).map(|(_, a)| a);
         let raw = String::from_utf8_lossy(body).into_owned();
-        let read = self.read_message(&profile, action, body, now);
+        let read = self.read_message(&profile, action, body, now)?;
         let headers = &read.headers;
         let correlation_id = headers.correlation_id().unwrap_or_default().to_owned();
         let api_call_id = headers
@@ -146,7 +158,10 @@ impl Console {
                 return Ok(IngestOutcome::Duplicate { correlation_id: correlation_id.clone() });
             }
             if let Some((code, _)) = &read.problem {
-                w.set_message_error(stored.id(), code.as_str())?;
+                match &read.unreadable {
+                    Some(reason) => w.set_message_problem(stored.id(), code.as_str(), reason)?,
+                    None => w.set_message_error(stored.id(), code.as_str())?,
+                }
                 // An unreadable request still shows on the desk, as a cycle in error.
                 if let Some(use_case) = action.filter(|a| !a.is_callback()).and_then(use_case_of)
                     && !correlation_id.is_empty()
@@ -162,6 +177,7 @@ impl Console {
                         a,
                         headers,
                         read.payload.as_ref(),
+                        read.summary.clone(),
                         now,
                     )?),
                     Verdict::Reject(reason) => {
@@ -209,23 +225,26 @@ impl Console {
         Ok(outcome)
     }
 
-    /// Validates and decrypts. Never fails: problems are returned in [`Read::problem`].
+    /// Validates and decrypts. Problems with the message are returned in [`Read::problem`];
+    /// the only error is a local one, [`ConsoleError::KeychainLocked`]: our keys could not be
+    /// read, which says nothing about the message, so nothing is stored or answered.
     fn read_message(
         &self,
         profile: &Profile,
         action: Option<Action>,
         body: &[u8],
         now: DateTime<Utc>,
-    ) -> Read {
+    ) -> Result<Read> {
         let ours = &profile.fields.participant_code;
         let parsed = match parse_body(body) {
             Ok(b) => b,
             Err(e) => {
-                return Read {
-                    headers: Headers::new(),
-                    payload: None,
-                    problem: Some((ErrorCode::ErrInvalidPayload, format!("unreadable body: {e}"))),
-                };
+                return Ok(Read::problem(
+                    Headers::new(),
+                    None,
+                    ErrorCode::ErrInvalidPayload,
+                    format!("unreadable body: {e}"),
+                ));
             }
         };
         let peeked = parsed.headers().unwrap_or_default();
@@ -235,64 +254,93 @@ impl Console {
             } else {
                 ErrorCode::ErrInvalidPayload
             };
-            return Read { headers: peeked, payload: None, problem: Some((code, v.message)) };
+            return Ok(Read::problem(peeked, None, code, v.message));
         }
         let Some(action) = action else {
-            return Read {
-                headers: peeked,
-                payload: None,
-                problem: Some((ErrorCode::ErrInvalidPayload, "unknown API path".to_owned())),
-            };
+            return Ok(Read::problem(
+                peeked,
+                None,
+                ErrorCode::ErrInvalidPayload,
+                "unknown API path".to_owned(),
+            ));
         };
         let compact = match &parsed {
-            Body::Plain(h) => return Read { headers: h.clone(), payload: None, problem: None },
+            Body::Plain(h) => {
+                return Ok(Read {
+                    headers: h.clone(),
+                    payload: None,
+                    problem: None,
+                    summary: None,
+                    unreadable: None,
+                });
+            }
             Body::Jwe(c) => c,
         };
-        let keys = match self.decryption_keys(profile) {
-            Ok(k) => k,
-            Err(e) => {
-                return Read {
-                    headers: peeked,
-                    payload: None,
-                    problem: Some((ErrorCode::ErrInvalidEncryption, e.to_string())),
-                };
-            }
-        };
+        // Any failure to get our keys is local (README "Keychain failures while reading"):
+        // the envelope stays unacknowledged and is read once the keychain answers again.
+        let keys = self
+            .decryption_keys(profile)
+            .map_err(|e| ConsoleError::KeychainLocked { reason: e.to_string() })?;
         let refs: Vec<&PrivateKey> = keys.iter().collect();
         let opened = match hcx_protocol::open_with_any(compact, &refs) {
             Ok((o, _)) => o,
             Err(e) => {
-                return Read {
-                    headers: peeked,
-                    payload: None,
-                    problem: Some((
-                        ErrorCode::ErrInvalidEncryption,
-                        format!("the payload could not be decrypted with our key: {e}"),
-                    )),
-                };
+                return Ok(Read::problem(
+                    peeked,
+                    None,
+                    ErrorCode::ErrInvalidEncryption,
+                    format!("the payload could not be decrypted with our key: {e}"),
+                ));
             }
         };
         let payload = match opened.payload_json() {
             Ok(p) => p,
+            // Decrypted, but not JSON we can parse (or nested past the parser's limit).
             Err(e) => {
-                return Read {
+                let reason = e.to_string();
+                return Ok(Read {
                     headers: opened.headers,
                     payload: None,
-                    problem: Some((ErrorCode::ErrInvalidPayload, e.to_string())),
-                };
+                    problem: Some((ErrorCode::ErrInvalidPayload, reason.clone())),
+                    summary: None,
+                    unreadable: Some(reason),
+                });
+            }
+        };
+        // Before anything is applied: content that cannot be read exactly is kept as received
+        // (the raw JWE) and moves nothing; its decrypted form is not stored, so no later view
+        // computes with it either.
+        let summary = match hcx_fhir::summarize_checked(&payload) {
+            Ok(s) => s,
+            Err(e) => {
+                let reason = e.to_string();
+                return Ok(Read {
+                    headers: opened.headers,
+                    payload: None,
+                    problem: Some((
+                        ErrorCode::ErrInvalidPayload,
+                        format!("the payload's content could not be read: {reason}"),
+                    )),
+                    summary: None,
+                    unreadable: Some(reason),
+                });
             }
         };
         if !action.is_callback() && !payload::fits_action(action, &payload) {
-            return Read {
-                headers: opened.headers,
-                payload: Some(payload),
-                problem: Some((
-                    ErrorCode::ErrWrongDomainPayload,
-                    format!("{} does not carry the FHIR resource this API expects", action.path()),
-                )),
-            };
+            return Ok(Read::problem(
+                opened.headers,
+                Some(payload),
+                ErrorCode::ErrWrongDomainPayload,
+                format!("{} does not carry the FHIR resource this API expects", action.path()),
+            ));
         }
-        Read { headers: opened.headers, payload: Some(payload), problem: None }
+        Ok(Read {
+            headers: opened.headers,
+            payload: Some(payload),
+            problem: None,
+            summary: Some(summary),
+            unreadable: None,
+        })
     }
 
     /// The current key, then the previous one during a rotation overlap.
@@ -349,11 +397,11 @@ fn apply_effects(
     action: Action,
     headers: &Headers,
     payload: Option<&Value>,
+    summary: Option<hcx_fhir::Summary>,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>> {
     let correlation_id = headers.correlation_id().unwrap_or_default();
     let status = headers.status().and_then(std::result::Result::ok);
-    let summary = payload.map(payload::summary_of);
     let mut touched = Vec::new();
     match action {
         // Status answers inform; they do not move a cycle.

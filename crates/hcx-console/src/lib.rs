@@ -15,6 +15,7 @@ mod background;
 mod certify;
 mod compose;
 mod console;
+mod dead_letters;
 pub mod demo;
 pub mod dto;
 mod error;

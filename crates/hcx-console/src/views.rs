@@ -259,19 +259,24 @@ fn node(thread: &Thread, entry: &TimelineEntry, with_fhir: bool) -> TimelineNode
     let headers = m.protected_headers.clone().and_then(Headers::from_value).unwrap_or_default();
     let status = headers.status().and_then(std::result::Result::ok);
     let failed = entry.outbox.as_ref().is_some_and(|o| o.state == OutboxState::Failed);
-    let kind = if m.rejected_reason.is_some() {
+    let unreadable = m.direction == MessageDirection::In && m.problem.is_some();
+    let kind = if unreadable {
+        "unreadable"
+    } else if m.rejected_reason.is_some() {
         "rejected"
     } else if m.direction == MessageDirection::In && m.error_code.is_some() {
         "error"
     } else {
         node_kind(m.direction, action, entry.delivery, status, failed)
     };
-    let summary = m.decrypted_payload.as_ref().map(payload::summary_of);
+    // An unreadable message moved nothing and its content is not summarised again.
+    let summary = m.decrypted_payload.as_ref().filter(|_| !unreadable).map(payload::summary_of);
     let error = error_of(entry, &headers);
-    let (headline, amount) = match &m.rejected_reason {
-        // It moved nothing, so it shows no money and says why it was set aside.
-        Some(reason) => (format!("Not applied: {reason}"), None),
-        None => headline(kind, action, thread, summary.as_ref(), &headers, error.as_ref()),
+    // Neither an unreadable nor a rejected message moved anything, so neither shows money.
+    let (headline, amount) = match (&m.problem, &m.rejected_reason) {
+        (Some(problem), _) if unreadable => (format!("Could not read: {problem}"), None),
+        (_, Some(reason)) => (format!("Not applied: {reason}"), None),
+        _ => headline(kind, action, thread, summary.as_ref(), &headers, error.as_ref()),
     };
     let at = m.received_at.or(m.acked_at).or(m.sent_at).unwrap_or(m.created_at);
     TimelineNode {

@@ -1,5 +1,5 @@
 //! The console's SQLite store: migrations, profiles, registry cache, workflows, threads,
-//! messages, outbox, bridge cursor, audit log, drafts and onboarding.
+//! messages, outbox, bridge cursor, dead letters, audit log, drafts and onboarding.
 //!
 //! **Owns:** every SQL statement of the console (none may live elsewhere), the schema and its
 //! numbered forward-only migrations, durability settings (WAL, `synchronous=FULL`), ingest
@@ -18,6 +18,7 @@
 
 mod audit;
 mod bridge_cursor;
+mod dead_letters;
 mod drafts;
 mod error;
 mod messages;
@@ -37,6 +38,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use audit::{AuditEntry, AuditFilter, AuditVerdict, ChainBreak, GENESIS_HASH, NewAuditEntry};
+pub use dead_letters::{AttemptState, DeadBody, DeadLetter, EnvelopeAttempt};
 pub use drafts::Draft;
 pub use error::{Result, StoreError};
 pub use messages::{Delivery, InsertOutcome, Message, NewMessage, TimelineEntry, TimelineOutbox};

@@ -76,6 +76,9 @@ pub struct Message {
     pub gateway_response: Option<Value>,
     /// An error code from the gateway or from local processing (e.g. decryption failed).
     pub error_code: Option<String>,
+    /// Why an incoming message could not be read (its content could not be summarised or
+    /// stored); the message is kept as received and moved nothing.
+    pub problem: Option<String>,
     /// Row creation.
     pub created_at: DateTime<Utc>,
     /// When the HTTP call was made.
@@ -161,7 +164,8 @@ pub struct TimelineEntry {
 const COLUMNS: &str = "m.id, m.profile_id, m.api_call_id, m.direction, m.correlation_id, \
      m.workflow_id, m.action, m.sender_code, m.recipient_code, m.protocol_status, \
      m.protected_headers_json, m.raw_body, m.decrypted_payload_json, m.gateway_response_json, \
-     m.error_code, m.created_at, m.sent_at, m.acked_at, m.received_at, m.rejected_reason";
+     m.error_code, m.problem, m.created_at, m.sent_at, m.acked_at, m.received_at, \
+     m.rejected_reason";
 
 impl Message {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -181,6 +185,7 @@ impl Message {
             decrypted_payload: opt_json_col(row, "decrypted_payload_json")?,
             gateway_response: opt_json_col(row, "gateway_response_json")?,
             error_code: row.get("error_code")?,
+            problem: row.get("problem")?,
             created_at: time_col(row, "created_at")?,
             sent_at: opt_time_col(row, "sent_at")?,
             acked_at: opt_time_col(row, "acked_at")?,
@@ -392,6 +397,15 @@ impl Writer<'_> {
             id,
             "UPDATE messages SET rejected_reason = ?2 WHERE id = ?1",
             params![id, reason],
+        )
+    }
+
+    /// Records why an incoming message could not be read, with its error code.
+    pub fn set_message_problem(&self, id: i64, error_code: &str, problem: &str) -> Result<()> {
+        self.update_message(
+            id,
+            "UPDATE messages SET error_code = ?2, problem = ?3 WHERE id = ?1",
+            params![id, error_code, problem],
         )
     }
 

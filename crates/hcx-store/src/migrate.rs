@@ -37,6 +37,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0003_suspicious.sql",
         sql: include_str!("../migrations/0003_suspicious.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_dead_letters.sql",
+        sql: include_str!("../migrations/0004_dead_letters.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands.
