@@ -29,6 +29,16 @@ mod mailbox;
 mod state;
 mod wire;
 
+/// Internals the fuzz targets (`fuzz/`) drive directly; not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// The callback route parser: the `/p/{participant}` code (percent-decoded) and the
+    /// canonical action path, or `None` for a path the bridge does not serve.
+    pub fn parse_route(path: &str) -> Option<(Option<String>, String)> {
+        crate::wire::parse_route(path).map(|r| (r.participant, r.action_path))
+    }
+}
+
 pub use cli::serve_cli;
 pub use client::{MailboxClient, PollerHandle, PollerOptions, PollerState, spawn_poller};
 pub use config::{BridgeConfig, DEFAULT_BODY_LIMIT, FileConfig, ParticipantConfig, TlsConfig};

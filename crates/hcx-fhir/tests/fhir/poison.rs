@@ -104,18 +104,26 @@ fn path(p: &str) -> String {
     p.to_owned()
 }
 
-/// Runs summarise (both) and check, catching panics so a failing row names itself.
-fn run(name: &str, v: &Value) -> (Result<Summary, Unreadable>, Summary, Vec<String>) {
-    let got = catch_unwind(AssertUnwindSafe(|| {
+type Outcome = (Result<Summary, Unreadable>, Summary, Vec<String>);
+
+/// Runs summarise (both) and check; a panic is an `Err` naming the row.
+fn try_run(name: &str, v: &Value) -> Result<Outcome, String> {
+    catch_unwind(AssertUnwindSafe(|| {
         let checked = summarize_checked(v);
         let shown = summarize(v);
         let rules: Vec<String> = check(v).into_iter().map(|f| f.rule).collect();
         (checked, shown, rules)
-    }));
-    match got {
-        Ok(g) => g,
-        Err(_) => panic!("{name}: summarising or checking panicked"),
-    }
+    }))
+    .map_err(|_| format!("{name}: summarising or checking panicked"))
+}
+
+fn run(name: &str, v: &Value) -> Outcome {
+    try_run(name, v).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Collects every failing row of a table, so one run names all of them.
+fn report(failures: Vec<String>) {
+    assert!(failures.is_empty(), "{} row(s) failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -177,6 +185,45 @@ fn poison_payloads_are_unreadable_with_a_path_and_never_panic() {
                 path: path("ClaimResponse.item[1].adjudication[0].amount.value"),
             }),
             rule: rules::MONEY_ABSURD,
+        },
+        Row {
+            name: "claim response: benefit plus copay overflows (is it approved in full?)",
+            input: json!({
+                "resourceType": "ClaimResponse", "outcome": "complete",
+                "total": [
+                    {"category": {"coding": [{"code": "submitted"}]}, "amount": inr(json!(10))},
+                    {"category": {"coding": [{"code": "benefit"}]}, "amount": inr(num(MAX))},
+                    {"category": {"coding": [{"code": "copay"}]}, "amount": inr(num(MAX))},
+                ],
+            }),
+            refused: absurd("ClaimResponse.total[2].amount.value", MAX),
+            also: Some(Unreadable::Overflow { path: path("ClaimResponse.total") }),
+            rule: rules::BUNDLE_NOT_A_BUNDLE,
+        },
+        Row {
+            name: "payment parts that overflow when added",
+            input: json!({
+                "resourceType": "PaymentReconciliation", "paymentAmount": inr(json!(1)),
+                "detail": [{"amount": inr(num(MAX))}, {"amount": inr(num(MAX))}],
+            }),
+            refused: absurd("PaymentReconciliation.detail[0].amount.value", MAX),
+            also: Some(Unreadable::Overflow {
+                path: path("PaymentReconciliation.detail[1].amount.value"),
+            }),
+            rule: rules::MONEY_ABSURD,
+        },
+        Row {
+            name: "claim total minus the items' sum overflows (-MAX against MAX)",
+            input: claim(
+                vec![item(1, json!({"net": inr(num(MAX))}))],
+                Some(inr(num(&format!("-{MAX}")))),
+            ),
+            refused: absurd("Claim.item[0].net.value", MAX),
+            also: Some(Unreadable::NegativeAmount {
+                path: path("Claim.total.value"),
+                value: format!("-{MAX}"),
+            }),
+            rule: rules::CLAIM_TOTAL_MISMATCH,
         },
         Row {
             name: "negative net amount",
@@ -269,32 +316,34 @@ fn poison_payloads_are_unreadable_with_a_path_and_never_panic() {
             rule: rules::JSON_TOO_DEEP,
         },
     ];
+    let mut failures = Vec::new();
     for row in rows {
-        let (checked, shown, found) = run(row.name, &row.input);
-        assert_eq!(checked, Err(row.refused.clone()), "{}: refused for this reason", row.name);
-        let remark = format!("Could not read this payload: {}.", row.refused);
-        assert!(
-            shown.remarks.contains(&remark),
-            "{}: summarize shows the problem as a remark: {:?}",
-            row.name,
-            shown.remarks
-        );
-        if let Some(also) = row.also {
-            let remark = format!("Could not read this payload: {also}.");
-            assert!(
-                shown.remarks.contains(&remark),
-                "{}: the overflow behind it is caught and shown too: {:?}",
-                row.name,
-                shown.remarks
-            );
+        let (checked, shown, found) = match try_run(row.name, &row.input) {
+            Ok(o) => o,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
+        };
+        if checked != Err(row.refused.clone()) {
+            failures.push(format!("{}: refused for {:?}, got {checked:?}", row.name, row.refused));
         }
-        assert!(
-            found.iter().any(|r| r == row.rule),
-            "{}: check reports {}: {found:?}",
-            row.name,
-            row.rule
-        );
+        let remark = format!("Could not read this payload: {}.", row.refused);
+        if !shown.remarks.contains(&remark) {
+            failures.push(format!("{}: summarize lacks the remark {remark:?}", row.name));
+        }
+        if let Some(also) = row.also {
+            // The problem behind the first one (an overflow) is caught and shown too.
+            let remark = format!("Could not read this payload: {also}.");
+            if !shown.remarks.contains(&remark) {
+                failures.push(format!("{}: summarize lacks the remark {remark:?}", row.name));
+            }
+        }
+        if !found.iter().any(|r| r == row.rule) {
+            failures.push(format!("{}: check does not report {}: {found:?}", row.name, row.rule));
+        }
     }
+    report(failures);
 }
 
 #[test]
@@ -383,10 +432,17 @@ fn checker_arithmetic_is_checked() {
             rules::AMOUNT_OVERFLOW,
         ),
     ];
+    let mut failures = Vec::new();
     for (name, v, rule) in rows {
-        let (_, _, found) = run(name, &v);
-        assert!(found.iter().any(|r| r == rule), "{name}: check reports {rule}: {found:?}");
+        match try_run(name, &v) {
+            Ok((_, _, found)) if found.iter().any(|r| r == rule) => {}
+            Ok((_, _, found)) => {
+                failures.push(format!("{name}: check does not report {rule}: {found:?}"))
+            }
+            Err(e) => failures.push(e),
+        }
     }
+    report(failures);
 }
 
 #[test]
