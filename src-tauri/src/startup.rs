@@ -16,7 +16,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
-use hcx_bridge::{Bridge, BridgeConfig};
+use hcx_bridge::{Bridge, BridgeConfig, GatewayTrust};
 use hcx_console::demo::LocalExchange;
 use hcx_console::dto::{Environment, ProfileView};
 use hcx_console::{Console, ConsoleError, ConsoleOptions, SandboxAdmin, Secret};
@@ -173,7 +173,8 @@ async fn reattach(
     let endpoint = exchange.bridge.endpoint_url(&profile.participant_code);
     console.register_on_sandbox(&profile.id, &admin, &endpoint).await?;
     let cert = console.participant_certificate(&profile.id, exchange.sandbox.hcx_code()).await?;
-    exchange.bridge.add_participant(&profile.participant_code, token.expose(), Some(&cert))?;
+    let gateway = GatewayTrust::new(exchange.sandbox.hcx_code(), &cert);
+    exchange.bridge.add_participant(&profile.participant_code, token.expose(), Some(gateway))?;
     Ok(())
 }
 

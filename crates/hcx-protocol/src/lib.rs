@@ -6,7 +6,8 @@
 //! It owns: protected-header maps and their builders ([`Headers`]), the API catalogue
 //! ([`Action`], [`ApiVersion`], [`Role`]), compact JWE sealing and opening ([`jwe`]), HTTP body
 //! shapes ([`body`], [`response`]), error codes ([`ErrorCode`]), timestamps ([`time`]), the
-//! gateway's stateless validation rules ([`validate`]) and a token inspector ([`inspect`]).
+//! gateway's stateless validation rules ([`validate`]), a token inspector ([`inspect`]) and the
+//! gateway's bearer JWT on dispatches, minted and verified ([`gateway_jwt`]).
 //!
 //! It must NOT do I/O: no HTTP, no files, no database, no keychain, no clock other than
 //! "now" for fresh timestamps (and [`validate::Policy`] takes "now" as a value). Private keys are
@@ -18,6 +19,7 @@
 mod b64;
 pub mod body;
 pub mod error_code;
+pub mod gateway_jwt;
 pub mod headers;
 pub mod inspect;
 pub mod jwe;
