@@ -2,7 +2,7 @@
 //! messages, outbox, bridge cursor, audit log, drafts and onboarding.
 //!
 //! **Owns:** every SQL statement of the console (none may live elsewhere), the schema and its
-//! numbered forward-only migrations, durability settings (WAL, `synchronous=FULL`), ingest
+//! numbered forward-only migrations, durability settings (WAL, `synchronous=FULL`, `fullfsync`), ingest
 //! dedupe by `api_call_id`, the outbox's atomic claim, and the hash-chained audit log.
 //!
 //! **Must not:** hold secrets (private keys, passwords and tokens live in the OS keychain via
@@ -70,7 +70,7 @@ impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     ///
     /// Settings: WAL journaling, `synchronous=FULL` (a message we acknowledged survives a power
-    /// cut, not just a crash), foreign keys on, a busy timeout, and on Unix file mode 0600
+    /// cut, not just a crash), `fullfsync` for commits and checkpoints (the same on macOS), foreign keys on, a busy timeout, and on Unix file mode 0600
     /// because the file holds patient data.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
@@ -95,7 +95,14 @@ impl Store {
     }
 
     fn configure(mut conn: Connection) -> Result<Self> {
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        // On macOS fsync() only hands the data to the drive, whose cache may still lose it on
+        // power loss; fullfsync makes SQLite use F_FULLFSYNC for commits and WAL checkpoints, so
+        // `synchronous=FULL` means on the platter there too. Other platforms accept and ignore
+        // both settings.
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA fullfsync = ON; \
+             PRAGMA checkpoint_fullfsync = ON; PRAGMA foreign_keys = ON;",
+        )?;
         values::register_functions(&conn)?;
         migrate::migrate(&mut conn)?;
         Ok(Self { conn })
@@ -125,6 +132,8 @@ impl Store {
         Ok(StoreDiagnostics {
             journal_mode: pragma_text("journal_mode")?.to_ascii_lowercase(),
             synchronous: synchronous.to_owned(),
+            fullfsync: pragma_int("fullfsync")? == 1,
+            checkpoint_fullfsync: pragma_int("checkpoint_fullfsync")? == 1,
             foreign_keys: pragma_int("foreign_keys")? == 1,
             busy_timeout_ms: pragma_int("busy_timeout")?,
             schema_version: self.schema_version()?,
@@ -162,6 +171,10 @@ pub struct StoreDiagnostics {
     pub journal_mode: String,
     /// `full` when every commit is flushed to disk.
     pub synchronous: String,
+    /// Whether commits use `F_FULLFSYNC` (effective on macOS).
+    pub fullfsync: bool,
+    /// Whether WAL checkpoints use `F_FULLFSYNC` (effective on macOS).
+    pub checkpoint_fullfsync: bool,
     /// Whether foreign keys are enforced.
     pub foreign_keys: bool,
     /// How long a writer waits for the lock.
