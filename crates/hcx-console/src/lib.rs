@@ -11,6 +11,7 @@
 //! when no keychain exists, see [`secrets`]).
 
 mod apply;
+mod audit;
 mod background;
 mod certify;
 mod compose;
@@ -34,6 +35,7 @@ pub mod thread_state;
 mod views;
 
 pub use apply::{PENDING_CODE, registration_kinds};
+pub use audit::{AuditCheck, AuditOutcome};
 pub use background::{Background, BridgePoller, OutboxWorker};
 pub use console::{Console, ConsoleOptions, DATABASE_FILE};
 pub use error::{ConsoleError, Result};

@@ -3,12 +3,14 @@
 //!
 //! **Owns:** every SQL statement of the console (none may live elsewhere), the schema and its
 //! numbered forward-only migrations, durability settings (WAL, `synchronous=FULL`, `fullfsync`), ingest
-//! dedupe by `api_call_id`, the outbox's atomic claim, and the hash-chained audit log.
+//! dedupe by `api_call_id`, the outbox's atomic claim, and the keyed audit chain.
 //!
 //! **Must not:** hold secrets (private keys, passwords and tokens live in the OS keychain via
 //! `hcx-keys`; a test fails if a secret-looking column appears), know the HCX wire format
 //! (protocol values are stored as the strings and JSON seen on the wire; `hcx-protocol`
-//! interprets them), read the clock (every write takes its time as an argument), or store
+//! interprets them), read the keychain (the audit log's HMAC keys are handed in by the console
+//! with [`Store::set_audit_key`] and held in memory only, in zeroizing [`AuditKey`]s), read the
+//! clock (every write takes its time as an argument), or store
 //! money as floating point (amounts are exact `rust_decimal` text).
 //!
 //! Access pattern: reads go through [`Store::read`] (`&self`); writes go through
@@ -36,7 +38,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-pub use audit::{AuditEntry, AuditFilter, AuditVerdict, ChainBreak, GENESIS_HASH, NewAuditEntry};
+pub use audit::{
+    AUDIT_KEY_LEN, AuditEntry, AuditFilter, AuditKey, AuditScheme, AuditVerdict, ChainBreak,
+    GENESIS_HASH, NewAuditEntry, verify_entries,
+};
 pub use drafts::Draft;
 pub use error::{Result, StoreError};
 pub use messages::{Delivery, InsertOutcome, Message, NewMessage, TimelineEntry, TimelineOutbox};
@@ -64,6 +69,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
+    /// The audit chains' keys, handed over by the console; memory only (see `audit`).
+    audit_keys: audit::AuditKeys,
 }
 
 impl Store {
@@ -105,7 +112,7 @@ impl Store {
         )?;
         values::register_functions(&conn)?;
         migrate::migrate(&mut conn)?;
-        Ok(Self { conn })
+        Ok(Self { conn, audit_keys: audit::AuditKeys::default() })
     }
 
     /// The schema version (`PRAGMA user_version`) of the open database.
@@ -157,7 +164,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let value = f(&Writer { reader: Reader { conn: &tx } })?;
+        let value = f(&Writer { reader: Reader { conn: &tx }, audit_keys: &self.audit_keys })?;
         tx.commit().map_err(StoreError::from)?;
         Ok(value)
     }
@@ -194,6 +201,7 @@ pub struct Reader<'c> {
 #[derive(Debug)]
 pub struct Writer<'c> {
     reader: Reader<'c>,
+    audit_keys: &'c audit::AuditKeys,
 }
 
 impl<'c> Deref for Writer<'c> {

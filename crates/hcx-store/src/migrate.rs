@@ -32,6 +32,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0002_onboarding.sql",
         sql: include_str!("../migrations/0002_onboarding.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_audit_keyed.sql",
+        sql: include_str!("../migrations/0003_audit_keyed.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands.
