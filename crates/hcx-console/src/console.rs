@@ -102,10 +102,16 @@ impl Console {
         let mut store = Store::open(options.data_dir.join(DATABASE_FILE))?;
         let secrets = Secrets::new(&options.app_id, options.memory_secrets_for_sandbox);
         for (chain, e) in crate::audit::load_audit_keys(&secrets, &mut store)? {
-            tracing::warn!(
-                chain = chain.as_deref().unwrap_or("console"),
-                "the audit key could not be loaded; actions on it wait for the keychain: {e}"
-            );
+            match chain {
+                Some(profile) => tracing::warn!(
+                    %profile,
+                    "the profile's audit key could not be loaded; actions that audit it wait \
+                     for the keychain: {e}"
+                ),
+                // Nothing writes console-wide entries often; a demo without a keychain should
+                // not greet the user with this.
+                None => tracing::debug!("the console-wide audit key could not be loaded: {e}"),
+            }
         }
         crate::audit::report_broken_chains(&store)?;
         let (changes, _) = broadcast::channel(256);
