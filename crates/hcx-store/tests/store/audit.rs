@@ -372,3 +372,26 @@ fn an_older_files_unkeyed_entries_stay_verifiable_as_a_prefix() {
         other => panic!("a rewritten unkeyed prefix must be detected, got {other:?}"),
     }
 }
+
+#[test]
+fn an_exported_log_verifies_after_a_json_round_trip_and_edits_in_it_are_caught() {
+    let db = five_entries();
+    let store = open_keyed(&db);
+    let entries = store.read().list_audit(&AuditFilter::default()).unwrap();
+    let legacy_last_id = store.read().audit_legacy_last_id().unwrap();
+    let exported = serde_json::to_string(&entries).unwrap();
+    let mut imported: Vec<hcx_store::AuditEntry> = serde_json::from_str(&exported).unwrap();
+    assert_eq!(
+        hcx_store::verify_entries(&imported, Some(PROFILE), legacy_last_id, &key()).unwrap(),
+        store.verify_audit_chain(Some(PROFILE)).unwrap(),
+        "an export read back verifies exactly like the file it came from"
+    );
+    imported[1].details["amount"] = json!("1.00");
+    assert_eq!(
+        broken_at(
+            &hcx_store::verify_entries(&imported, Some(PROFILE), legacy_last_id, &key()).unwrap()
+        ),
+        Some(2),
+        "an edit made in the exported file is caught at that entry"
+    );
+}
