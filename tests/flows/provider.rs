@@ -222,8 +222,21 @@ async fn provider_admission_end_to_end() {
             messages += t.entries.len();
         }
         assert_eq!(messages, 10, "2 + 2 + 4 + 2 messages stored, each exactly once");
-        assert!(r.verify_audit_chain().is_ok(), "the audit chain is intact");
     }
+    let audit = console.verify_audit(Some(&profile.id)).expect("the audit chain can be checked");
+    assert!(
+        matches!(
+            audit.as_slice(),
+            [hcx_console::AuditCheck {
+                outcome: hcx_console::AuditOutcome::Verified(hcx_store::AuditVerdict::Intact {
+                    entries: 1..,
+                    ..
+                }),
+                ..
+            }]
+        ),
+        "the profile's keyed audit chain holds the admission's entries and is intact: {audit:?}"
+    );
 
     poller.stop().await;
     worker.stop().await;

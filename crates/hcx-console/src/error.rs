@@ -52,6 +52,20 @@ pub enum ConsoleError {
         /// Plain-language reason.
         reason: String,
     },
+    /// A gateway or bridge URL would carry credentials and patient data in clear text.
+    #[error(
+        "{environment} profiles need https:// {what} URLs; http:// is allowed only for loopback \
+         addresses on this machine (127.0.0.0/8, ::1, localhost: the embedded sandbox or a local \
+         TLS-terminating proxy), not {url:?}"
+    )]
+    InsecureTransport {
+        /// `sandbox`, `staging` or `production`.
+        environment: &'static str,
+        /// "gateway" or "bridge".
+        what: &'static str,
+        /// The refused URL.
+        url: String,
+    },
     /// A secret the profile needs is not in its secret store.
     #[error("profile {profile:?} has no {what} in the keychain; {hint}")]
     MissingSecret {
@@ -123,6 +137,7 @@ impl ConsoleError {
             ConsoleError::Sandbox(_) => "SANDBOX",
             ConsoleError::Protocol(_) => "PROTOCOL",
             ConsoleError::Fhir(_) | ConsoleError::Input { .. } => "INVALID_INPUT",
+            ConsoleError::InsecureTransport { .. } => "INSECURE_TRANSPORT",
             ConsoleError::NoActiveProfile => "NO_PROFILE",
             ConsoleError::ProfileNotFound(_) | ConsoleError::ThreadNotFound(_) => "NOT_FOUND",
             ConsoleError::NotAllowed(_) => "NOT_ALLOWED",

@@ -11,6 +11,7 @@
 //! when no keychain exists, see [`secrets`]).
 
 mod apply;
+mod audit;
 mod background;
 mod certify;
 mod compose;
@@ -37,6 +38,7 @@ mod trust;
 mod views;
 
 pub use apply::{PENDING_CODE, registration_kinds};
+pub use audit::{AuditCheck, AuditOutcome};
 pub use background::{Background, BridgePoller, OutboxWorker};
 pub use console::{Console, ConsoleOptions, DATABASE_FILE};
 pub use error::{ConsoleError, Result};

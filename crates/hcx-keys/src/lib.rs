@@ -2,7 +2,7 @@
 //!
 //! **Owns:** where a profile's secrets live (the OS keychain through [`KeychainStore`]: the RSA
 //! private key, the key kept during a rotation overlap, the gateway password or secret, the
-//! bridge mailbox token), the [`Secret`] wrapper they travel in, RSA key generation and import,
+//! bridge mailbox token, the audit chain's HMAC key), the [`Secret`] wrapper they travel in, RSA key generation and import,
 //! self-signed X.509 certificates, CSRs, fingerprints, expiry, key↔certificate matching and
 //! rotation.
 //!
@@ -34,7 +34,7 @@ pub use profile_keys::{
     delete_profile_secrets, drop_previous_key, generate_for_profile, generate_key,
     import_for_profile, issue_for, private_keys_for_decrypt, rotate_to, rotate_with_new_key,
 };
-pub use secret::Secret;
+pub use secret::{AUDIT_KEY_BYTES, Secret, generate_audit_key};
 #[cfg(any(test, feature = "memory-store"))]
 pub use store::MemoryStore;
 pub use store::{SecretKind, SecretStore, validate_profile_id};

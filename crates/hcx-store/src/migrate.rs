@@ -42,6 +42,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0004_dead_letters.sql",
         sql: include_str!("../migrations/0004_dead_letters.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_audit_keyed.sql",
+        sql: include_str!("../migrations/0005_audit_keyed.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands.

@@ -32,6 +32,11 @@ pub enum ConsoleCommand {
     },
     /// Check login, registry record, certificate and callback endpoint of the active profile.
     Preflight,
+    /// The audit log: verify its keyed chains.
+    Audit {
+        #[command(subcommand)]
+        command: super::audit::AuditCommand,
+    },
     /// The way to production: certify, register, OTP, credentials, go-live checklist, pilot.
     Onboard {
         #[command(subcommand)]
@@ -410,6 +415,7 @@ async fn run_with_console(
         ConsoleCommand::Profile { command } => profile(&console, command).await,
         ConsoleCommand::Keys { command } => keys(&console, command).await,
         ConsoleCommand::Onboard { command } => super::onboard::run(&console, command).await,
+        ConsoleCommand::Audit { command } => super::audit::run(&console, command),
         ConsoleCommand::Preflight => {
             let checks = console.run_preflight().await.map_err(fail)?;
             let ok = checks.iter().all(|c| c.ok);

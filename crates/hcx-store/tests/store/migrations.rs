@@ -51,6 +51,14 @@ fn open_sets_durability_settings() {
         diagnostics.synchronous, "full",
         "FULL flushes each commit, so an acknowledged message survives a power cut"
     );
+    assert!(
+        diagnostics.fullfsync,
+        "fullfsync makes macOS commits reach the disk, not just the drive's cache"
+    );
+    assert!(
+        diagnostics.checkpoint_fullfsync,
+        "WAL checkpoints copy committed pages into the main file and must be as durable"
+    );
     assert!(diagnostics.foreign_keys, "foreign keys must be enforced on every connection");
     assert!(diagnostics.busy_timeout_ms > 0, "a second writer waits instead of failing at once");
 
