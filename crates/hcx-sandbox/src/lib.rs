@@ -266,6 +266,19 @@ impl SandboxHandle {
         &self.state.hcx_code
     }
 
+    /// A dispatch token exactly as this exchange's dispatcher sends it to a participant's
+    /// endpoint. For tests that must reach a mailbox the way the gateway does (a forged
+    /// callback put straight into a bridge), never used by the exchange itself.
+    pub fn dispatch_token(&self) -> Result<Secret> {
+        self.state.tokens.dispatch_token(&self.state.hcx_code)
+    }
+
+    /// Every message this exchange accepted, oldest first: what tests check to prove that
+    /// something was, or was never, sent to a participant.
+    pub async fn audit_events(&self) -> Result<Vec<store::audit::AuditEvent>> {
+        self.state.store.run(|c| store::audit::sent_by(c, None)).await
+    }
+
     /// Demo participants (payer, TPA, provider) and their credentials.
     pub fn participants(&self) -> &[ParticipantCredentials] {
         &self.participants
