@@ -48,6 +48,7 @@ fn new_profile(name: &str, environment: Environment, gateway: &str) -> NewProfil
         username: None,
         email: None,
         password: None,
+        hcx_code: None,
         bridge_token: None,
     }
 }

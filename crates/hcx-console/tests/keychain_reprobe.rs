@@ -29,6 +29,7 @@ fn profile(id: &str, environment: Environment) -> Profile {
             bridge_url: None,
             username: None,
             email: None,
+            hcx_code: None,
         },
         certificate_pem: None,
         active: false,
