@@ -63,6 +63,26 @@ fn lock_keychain() {
     assert!(out.status.success(), "the Secret Service locks the login collection: {out:?}");
 }
 
+/// Brings our unlocked daemon up and waits until the keychain answers. Replacing the daemon
+/// leaves a moment in which nobody owns the Secret Service name; a client calling then (the
+/// console re-probes a failed keychain every second) makes D-Bus activate a fresh daemon whose
+/// login keyring is locked, and that one keeps the name. So replace again until a probe works.
+async fn unlock(keyring_home: &std::path::Path) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        start_unlocked_daemon(keyring_home);
+        let probe_id = format!("{}-{}", hcx_keys::TEST_APP_ID, uuid::Uuid::new_v4().simple());
+        let settle = tokio::time::Instant::now() + Duration::from_secs(3);
+        while tokio::time::Instant::now() < settle {
+            if KeychainStore::new(&probe_id).probe().is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "our unlocked Secret Service answers");
+    }
+}
+
 async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + WAIT;
     while !check().await {
@@ -72,7 +92,6 @@ async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "after merging the keyed audit chain (its key is read from the keychain on every write) the envelope is not applied within 90 s of unlocking; open defect, see the closing note"]
 async fn a_locked_keychain_keeps_the_envelope_unacked_and_answers_nothing_until_unlocked() {
     let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").unwrap_or_default();
     assert!(
@@ -84,12 +103,7 @@ async fn a_locked_keychain_keeps_the_envelope_unacked_and_answers_nothing_until_
     let keyring_home =
         std::path::Path::new(&home).join(format!("hcx-locked-keyring-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&keyring_home).expect("keyring home");
-    start_unlocked_daemon(&keyring_home);
-    let probe_id = format!("{}-{}", hcx_keys::TEST_APP_ID, uuid::Uuid::new_v4().simple());
-    until("the replaced Secret Service answers", async || {
-        KeychainStore::new(&probe_id).probe().is_ok()
-    })
-    .await;
+    unlock(&keyring_home).await;
 
     let w = world(|_| {}).await;
     let correlation = w.open_preauth().await;
@@ -166,7 +180,7 @@ async fn a_locked_keychain_keeps_the_envelope_unacked_and_answers_nothing_until_
         "nothing reached the payer's mailbox"
     );
 
-    start_unlocked_daemon(&keyring_home);
+    unlock(&keyring_home).await;
     let detail = hcx_console::demo::wait_for_state(&w.console, &correlation, &["query"], WAIT)
         .await
         .expect("after unlocking, the question is read and applied");
