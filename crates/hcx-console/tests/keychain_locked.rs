@@ -44,6 +44,27 @@ fn start_unlocked_daemon(keyring_home: &std::path::Path) {
     assert!(status.success(), "gnome-keyring-daemon --replace --unlock succeeds: {status}");
 }
 
+/// Replaces the daemon until a probe shows our login keyring unlocked. A request that reaches
+/// the daemon while it is being replaced can leave the new one with its collection locked, so
+/// one replacement is not always enough; each try is bounded and the whole wait has a deadline.
+async fn unlock(keyring_home: &std::path::Path) {
+    let probe =
+        KeychainStore::new(format!("{}-{}", hcx_keys::TEST_APP_ID, uuid::Uuid::new_v4().simple()));
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        start_unlocked_daemon(keyring_home);
+        // Let the new daemon take the bus name before asking it anything.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        match probe.probe() {
+            Ok(()) => return,
+            Err(e) => assert!(
+                tokio::time::Instant::now() < deadline,
+                "the replaced Secret Service unlocks our login keyring: {e}"
+            ),
+        }
+    }
+}
+
 /// Locks the login collection over D-Bus, as the screen locker or a timeout would.
 fn lock_keychain() {
     let out = Command::new("gdbus")
@@ -83,12 +104,7 @@ async fn a_locked_keychain_keeps_the_envelope_unacked_and_answers_nothing_until_
     let keyring_home =
         std::path::Path::new(&home).join(format!("hcx-locked-keyring-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&keyring_home).expect("keyring home");
-    start_unlocked_daemon(&keyring_home);
-    let probe_id = format!("{}-{}", hcx_keys::TEST_APP_ID, uuid::Uuid::new_v4().simple());
-    until("the replaced Secret Service answers", async || {
-        KeychainStore::new(&probe_id).probe().is_ok()
-    })
-    .await;
+    unlock(&keyring_home).await;
 
     let w = world(|_| {}).await;
     let correlation = w.open_preauth().await;
@@ -165,7 +181,7 @@ async fn a_locked_keychain_keeps_the_envelope_unacked_and_answers_nothing_until_
         "nothing reached the payer's mailbox"
     );
 
-    start_unlocked_daemon(&keyring_home);
+    unlock(&keyring_home).await;
     let detail = hcx_console::demo::wait_for_state(&w.console, &correlation, &["query"], WAIT)
         .await
         .expect("after unlocking, the question is read and applied");
