@@ -12,6 +12,11 @@
 //! `response.error` on the `on_*` path: `ERR_INVALID_ENCRYPTION`, `ERR_INVALID_PAYLOAD` or
 //! `ERR_WRONG_DOMAIN_PAYLOAD`. The gateway's own error callback (sender = the HCX, no
 //! timestamp) is accepted and moves the cycle to `error`.
+//!
+//! Content is summarised with `hcx_fhir::summarize_checked` before anything is applied; what
+//! cannot be read exactly is stored with its `problem` ("Could not read") and moves nothing.
+//! Failing to read our own keys is not a message problem: it is `ConsoleError::KeychainLocked`,
+//! nothing is stored, and the envelope waits unacknowledged.
 
 use chrono::{DateTime, Utc};
 use hcx_protocol::{
