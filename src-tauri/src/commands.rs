@@ -7,9 +7,10 @@
 
 use hcx_console::dto::{
     AppStatus, ApplicationView, ApprovalView, CertificationView, ComposeForm, CompromiseView,
-    Counterparty, DecisionForm, FindingView, GoLiveView, InspectView, KeyStatus, OnboardingView,
-    OperatorMessageView, PreflightCheck, ProfileView, QueryAnswerForm, RegistrationDraftView,
-    RegistrationKindView, SendReceipt, ThreadDetail, ThreadFilter, ThreadSummary, WorkflowView,
+    Counterparty, DeadLetterView, DecisionForm, FindingView, GoLiveView, InspectView, KeyStatus,
+    OnboardingView, OperatorMessageView, PreflightCheck, ProfileView, QueryAnswerForm,
+    RegistrationDraftView, RegistrationKindView, SendReceipt, ThreadDetail, ThreadFilter,
+    ThreadSummary, WorkflowView,
 };
 use tauri::State;
 
@@ -301,4 +302,21 @@ pub(crate) async fn decide_empanelment(
     reason: String,
 ) -> Res<ApprovalView> {
     Ok(shell.ready().await.decide_empanelment(&application_id, approve, &reason).await?)
+}
+
+/// Incoming envelopes parked after failing again and again, newest first.
+#[tauri::command]
+pub(crate) async fn list_dead_letters(shell: State<'_, Shell>) -> Res<Vec<DeadLetterView>> {
+    Ok(shell.ready().await.list_dead_letters().await?)
+}
+
+/// Reads one dead letter again from its stored body; returns the list that remains.
+#[tauri::command]
+pub(crate) async fn retry_dead_letter(
+    shell: State<'_, Shell>,
+    id: i64,
+) -> Res<Vec<DeadLetterView>> {
+    let console = shell.ready().await;
+    console.retry_dead_letter(id).await?;
+    Ok(console.list_dead_letters().await?)
 }

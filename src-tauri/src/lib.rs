@@ -76,6 +76,8 @@ pub fn run() {
             commands::mark_staff_trained,
             commands::empanelment_requests,
             commands::decide_empanelment,
+            commands::list_dead_letters,
+            commands::retry_dead_letter,
         ])
         .build(tauri::generate_context!());
     let app = match app {

@@ -19,6 +19,11 @@
 //! nothing, is answered with nothing, and is acknowledged like any stored message. A payment
 //! notice settles only outgoing claims of its workflow whose counterparty sent it, up to what
 //! they still owe ([`crate::settle`]).
+//!
+//! Content is summarised with `hcx_fhir::summarize_checked` before anything is applied; what
+//! cannot be read exactly is stored with its `problem` ("Could not read") and moves nothing.
+//! Failing to read our own keys is not a message problem: it is `ConsoleError::KeychainLocked`,
+//! nothing is stored, and the envelope waits unacknowledged.
 
 use chrono::{DateTime, Utc};
 use hcx_protocol::{

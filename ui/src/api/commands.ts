@@ -13,6 +13,7 @@ import type { RegistrationDraftView } from "../bindings/RegistrationDraftView";
 import type { RegistrationKindView } from "../bindings/RegistrationKindView";
 import type { ComposeForm } from "../bindings/ComposeForm";
 import type { Counterparty } from "../bindings/Counterparty";
+import type { DeadLetterView } from "../bindings/DeadLetterView";
 import type { DecisionForm } from "../bindings/DecisionForm";
 import type { FindingView } from "../bindings/FindingView";
 import type { InspectView as RawInspectView } from "../bindings/InspectView";
@@ -146,3 +147,10 @@ export const empanelmentRequests = () => call<ApprovalView[]>("empanelment_reque
 
 export const decideEmpanelment = (applicationId: string, approve: boolean, reason: string) =>
   call<ApprovalView>("decide_empanelment", { applicationId, approve, reason });
+
+// ---- dead letters (issue 12): incoming envelopes parked after failing again and again ----
+
+export const listDeadLetters = () => call<DeadLetterView[]>("list_dead_letters");
+
+/** Reads a dead letter again from its stored body; resolves to the list that remains. */
+export const retryDeadLetter = (id: number) => call<DeadLetterView[]>("retry_dead_letter", { id });

@@ -134,6 +134,9 @@ function StatusBar() {
       case "backingOff":
         bridge = <><span className="dot warn" />Mailbox retrying (attempt {b.attempt}): {b.lastError}</>;
         break;
+      case "keychainLocked":
+        bridge = <><span className="dot bad" />Unlock your keychain: incoming messages are waiting to be read</>;
+        break;
       case "stopped":
         bridge = <><span className="dot bad" />Mailbox stopped</>;
         break;

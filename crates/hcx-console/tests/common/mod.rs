@@ -16,7 +16,7 @@ use hcx_protocol::{Action, Headers, RecipientKey, Status, payload_body, seal};
 use serde_json::{Value, json};
 
 /// Bound for every wait (nothing here is timed; this only stops a hung test).
-pub const WAIT: Duration = Duration::from_secs(90);
+pub const WAIT: Duration = Duration::from_secs(60);
 
 pub struct World {
     pub dir: tempfile::TempDir,
