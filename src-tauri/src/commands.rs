@@ -9,8 +9,8 @@ use hcx_console::dto::{
     AppStatus, ApplicationView, ApprovalView, CertificationView, ComposeForm, CompromiseView,
     Counterparty, DeadLetterView, DecisionForm, FindingView, GoLiveView, InspectView, KeyStatus,
     OnboardingView, OperatorMessageView, PreflightCheck, ProfileView, QueryAnswerForm,
-    RegistrationDraftView, RegistrationKindView, SendReceipt, ThreadDetail, ThreadFilter,
-    ThreadSummary, WorkflowView,
+    RegistrationDraftView, RegistrationKindView, SendReceipt, SuspiciousList, ThreadDetail,
+    ThreadFilter, ThreadSummary, WorkflowView,
 };
 use tauri::State;
 
@@ -319,4 +319,10 @@ pub(crate) async fn retry_dead_letter(
     let console = shell.ready().await;
     console.retry_dead_letter(id).await?;
     Ok(console.list_dead_letters().await?)
+}
+
+/// Incoming messages kept but not applied because their sender may not move the cycle they name.
+#[tauri::command]
+pub(crate) async fn list_suspicious(shell: State<'_, Shell>) -> Res<SuspiciousList> {
+    Ok(shell.ready().await.list_suspicious().await?)
 }

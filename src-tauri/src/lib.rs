@@ -78,6 +78,7 @@ pub fn run() {
             commands::decide_empanelment,
             commands::list_dead_letters,
             commands::retry_dead_letter,
+            commands::list_suspicious,
         ])
         .build(tauri::generate_context!());
     let app = match app {

@@ -172,6 +172,9 @@ async fn reattach(
     };
     let endpoint = exchange.bridge.endpoint_url(&profile.participant_code);
     console.register_on_sandbox(&profile.id, &admin, &endpoint).await?;
+    // Profiles from before the exchange code was recorded learn it here, so the sandbox's own
+    // error callbacks are applied rather than flagged as suspicious.
+    console.set_exchange_code(&profile.id, exchange.sandbox.hcx_code())?;
     let cert = console.participant_certificate(&profile.id, exchange.sandbox.hcx_code()).await?;
     let gateway = GatewayTrust::new(exchange.sandbox.hcx_code(), &cert);
     exchange.bridge.add_participant(&profile.participant_code, token.expose(), Some(gateway))?;

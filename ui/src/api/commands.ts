@@ -14,6 +14,7 @@ import type { RegistrationKindView } from "../bindings/RegistrationKindView";
 import type { ComposeForm } from "../bindings/ComposeForm";
 import type { Counterparty } from "../bindings/Counterparty";
 import type { DeadLetterView } from "../bindings/DeadLetterView";
+import type { SuspiciousList } from "../bindings/SuspiciousList";
 import type { DecisionForm } from "../bindings/DecisionForm";
 import type { FindingView } from "../bindings/FindingView";
 import type { InspectView as RawInspectView } from "../bindings/InspectView";
@@ -154,3 +155,6 @@ export const listDeadLetters = () => call<DeadLetterView[]>("list_dead_letters")
 
 /** Reads a dead letter again from its stored body; resolves to the list that remains. */
 export const retryDeadLetter = (id: number) => call<DeadLetterView[]>("retry_dead_letter", { id });
+
+/** Messages kept but not applied: their sender may not move the cycle they name (newest first). */
+export const listSuspicious = () => call<SuspiciousList>("list_suspicious");
