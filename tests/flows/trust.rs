@@ -9,7 +9,7 @@ use std::time::Duration;
 use hcx_bridge::BridgeHandle;
 use hcx_console::demo::{LocalExchange, demo_preauth, wait_for_state};
 use hcx_console::dto::{QueryAnswerForm, ThreadDetail};
-use hcx_console::{BridgePoller, Console, OutboxWorker, PollerOptions};
+use hcx_console::{BridgePoller, Console, OutboxWorker};
 use hcx_protocol::{Action, Dialect, Headers, ProtocolResponse, RecipientKey, Status};
 use hcx_sandbox::DemoKind;
 use hcx_sandbox::scripted::client::ParticipantClient;
@@ -42,15 +42,7 @@ impl Setup {
             .await
             .expect("the clinic is onboarded");
         let payer = exchange.code(DemoKind::Payer).expect("demo payer");
-        console.recover_outbox().expect("recover");
-        let worker = console.start_outbox_worker();
-        let poller = console
-            .start_bridge_poller_with(
-                &profile.id,
-                PollerOptions { wait: Duration::from_secs(2), ..PollerOptions::default() },
-            )
-            .expect("poller")
-            .expect("the clinic has a bridge");
+        let (worker, poller) = hcx_tests::start_loops(&console, &profile.id);
         Setup { _dir: dir, exchange, console, profile: profile.id, payer, worker, poller }
     }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use hcx_bridge::client::{PollerOptions, PollerState, spawn_poller};
-use hcx_bridge::{MailboxClient, MailboxToken};
+use hcx_bridge::{BridgeHandle, MailboxClient, MailboxToken};
 use tokio::sync::watch;
 
 const PROVIDER: &str = "1-provider-poll";
@@ -21,6 +21,21 @@ fn fast() -> PollerOptions {
         backoff_initial: Duration::from_millis(50),
         backoff_max: Duration::from_millis(200),
     }
+}
+
+/// A bridge serving PROVIDER whose mailbox already holds two callbacks, in this order.
+async fn bridge_holding_two_callbacks(dir: &std::path::Path) -> (BridgeHandle, [Msg; 2]) {
+    let gw = Gateway::new();
+    let bridge = start_bridge(dir, &[(PROVIDER, TOKEN)], &gw, |_| {}).await;
+    let key = participant_key();
+    let url = format!("{}/claim/on_submit", bridge.endpoint_url(PROVIDER));
+    let http = reqwest::Client::new();
+    let msgs = [jwe_callback(&key, PROVIDER), jwe_callback(&key, PROVIDER)];
+    for m in &msgs {
+        let (status, _) = post(&http, &url, Some(&gw.jwt()), &m.body).await;
+        assert_eq!(status, 202, "callback accepted");
+    }
+    (bridge, msgs)
 }
 
 async fn wait_for(
@@ -93,17 +108,7 @@ async fn backs_off_while_the_bridge_is_down_then_connects_and_delivers() {
 #[tokio::test]
 async fn a_failing_handler_is_retried_and_nothing_is_acked_before_success() {
     let dir = tempfile::tempdir().unwrap();
-    let gw = Gateway::new();
-    let bridge = start_bridge(dir.path(), &[(PROVIDER, TOKEN)], &gw, |_| {}).await;
-    let key = participant_key();
-    let url = format!("{}/claim/on_submit", bridge.endpoint_url(PROVIDER));
-    let http = reqwest::Client::new();
-    let first = jwe_callback(&key, PROVIDER);
-    let second = jwe_callback(&key, PROVIDER);
-    for m in [&first, &second] {
-        let (status, _) = post(&http, &url, Some(&gw.jwt()), &m.body).await;
-        assert_eq!(status, 202, "callback accepted");
-    }
+    let (bridge, [first, second]) = bridge_holding_two_callbacks(dir.path()).await;
 
     // The handler fails on its first two calls (a console whose database is busy, say).
     let calls: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -168,17 +173,7 @@ async fn a_failing_handler_is_retried_and_nothing_is_acked_before_success() {
 #[tokio::test]
 async fn a_panicking_handler_does_not_end_the_poller() {
     let dir = tempfile::tempdir().unwrap();
-    let gw = Gateway::new();
-    let bridge = start_bridge(dir.path(), &[(PROVIDER, TOKEN)], &gw, |_| {}).await;
-    let key = participant_key();
-    let url = format!("{}/claim/on_submit", bridge.endpoint_url(PROVIDER));
-    let http = reqwest::Client::new();
-    let poison = jwe_callback(&key, PROVIDER);
-    let good = jwe_callback(&key, PROVIDER);
-    for m in [&poison, &good] {
-        let (status, _) = post(&http, &url, Some(&gw.jwt()), &m.body).await;
-        assert_eq!(status, 202, "callback accepted");
-    }
+    let (bridge, [poison, good]) = bridge_holding_two_callbacks(dir.path()).await;
 
     // The handler panics the first two times it sees the poison envelope (an arithmetic
     // overflow deep in a parser, say), then handles it.

@@ -84,13 +84,7 @@ impl Console {
             if let Some(fault) = self.inner.options.ingest_fault {
                 fault(envelope);
             }
-            self.ingest_body(
-                profile_id,
-                &envelope.path,
-                envelope.body.as_bytes(),
-                Some(&envelope.api_call_id),
-                envelope.received_at,
-            )
+            self.ingest_envelope(profile_id, envelope)
         });
         match outcome {
             Ok(_) => self.write(|w| Ok(w.finish_envelope_attempt(profile_id, &key)?)),

@@ -93,8 +93,9 @@ impl Read {
 
 impl Console {
     /// Handles one bridge envelope for `profile_id`. Returns `Ok` once the message is safely
-    /// stored (new or duplicate): the caller may acknowledge it then.
-    pub async fn ingest_envelope(
+    /// stored (new or duplicate): the caller may acknowledge it then. The poller reaches it
+    /// through `handle_envelope` (dead_letters.rs), which counts attempts and catches panics.
+    pub fn ingest_envelope(
         &self,
         profile_id: &str,
         envelope: &hcx_bridge::Envelope,
