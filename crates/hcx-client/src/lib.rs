@@ -24,7 +24,6 @@ mod error;
 mod http;
 mod preflight;
 mod registry;
-mod secret;
 mod token;
 
 pub use backoff::RetryPolicy;
@@ -38,8 +37,9 @@ pub use registry::{
     Address, FilterOp, ParticipantRecord, ParticipantStatus, SearchQuery, SearchResult,
     SkippedRecord,
 };
-pub use secret::Secret;
 pub use token::{TokenGrant, TokenSource};
 
 /// Re-exported so callers name the same types this crate uses.
-pub use hcx_protocol::{Ack, Action, ApiVersion, Dialect, ErrorCode, Headers, Role, StatusResult};
+pub use hcx_protocol::{
+    Ack, Action, ApiVersion, Dialect, ErrorCode, Headers, Role, Secret, StatusResult,
+};

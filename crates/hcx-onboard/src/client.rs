@@ -24,7 +24,7 @@ use crate::operator_api::{
     SandboxDescriptor, SignedRequest, SubmitRequest, SubmitResponse, TriggerResponse, paths,
 };
 use crate::registration::Application;
-use crate::secret::Secret;
+use hcx_protocol::Secret;
 
 /// Path of the gateway's token API after the version (wire facts §2.1). hcx-client keeps its
 /// token private, so the operator endpoints fetch their own with the same credentials.
