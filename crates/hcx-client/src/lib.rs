@@ -29,7 +29,7 @@ mod token;
 pub use backoff::RetryPolicy;
 pub use certs::{CertSource, Certificate};
 pub use clerk::{Advice, ErrorCategory, clerk_message};
-pub use client::{HcxClient, Prepared, SendOutcome, StatusReport};
+pub use client::{Answer, HcxClient, Prepared, SendOutcome, StatusReport};
 pub use config::{Credentials, GatewayConfig, NhcxAuth};
 pub use error::{ClientError, GatewayError, Result};
 pub use preflight::{CertificateMatch, EndpointProbe, OwnRecord, TokenCheck, TokenClaims};
