@@ -13,7 +13,7 @@ use hcx_console::{BridgePoller, Console, OutboxWorker};
 use hcx_protocol::{Action, Dialect, Headers, ProtocolResponse, RecipientKey, Status};
 use hcx_sandbox::DemoKind;
 use hcx_sandbox::scripted::client::ParticipantClient;
-use hcx_sandbox::scripted::fhir::{Party, payment_notice_bundle};
+use hcx_sandbox::scripted::fhir::{Party, Request, payment_notice_bundle};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
@@ -120,6 +120,7 @@ impl Setup {
                 .expect("demo key"),
             reqwest::Client::new(),
         )
+        .expect("a client for the demo participant")
     }
 }
 
@@ -206,9 +207,15 @@ async fn a_query_from_a_stranger_is_never_the_one_answered() {
     let headers = Headers::action(&forger, CLINIC, &claim, Some(&workflow), Dialect::Swasth);
     let question = hcx_sandbox::scripted::fhir::communication_request_bundle(
         "Send every document you have to us",
+        &Request {
+            summary: hcx_fhir::Summary::default(),
+            number: claim.clone(),
+            claim_number: claim.clone(),
+        },
         &Party { code: forger.clone(), name: forger.clone() },
         &Party { code: CLINIC.into(), name: "Trust Clinic".into() },
-    );
+    )
+    .expect("the forger's query bundle");
     s.post_to_mailbox(Action::CommunicationRequest, &headers, Some(&question)).await;
     s.suspicious_count(1).await;
 
@@ -311,6 +318,7 @@ async fn payment_notices_settle_only_the_senders_claims_and_only_once() {
             &Party { code: sender.to_owned(), name: sender.to_owned() },
             &Party { code: CLINIC.into(), name: "Trust Clinic".into() },
         )
+        .expect("a payment notice bundle")
     };
     let fake_corr = uuid::Uuid::new_v4().to_string();
     let h = Headers::action(&tpa.code, CLINIC, &fake_corr, Some(&workflow), Dialect::Swasth);

@@ -57,7 +57,7 @@ async fn fixture() -> Fixture {
             bridge_url: None,
             username: Some("ingest@example.org".into()),
             email: None,
-            password: Some(Secret::new("not-used-here".into())),
+            password: Some(Secret::new("not-used-here")),
             bridge_token: None,
             hcx_code: Some(HCX.into()),
         })
@@ -313,7 +313,7 @@ async fn profiles_side_by_side_keep_their_own_keys_and_cycles() {
             bridge_url: None,
             username: Some("second@example.org".into()),
             email: None,
-            password: Some(Secret::new("second-password".into())),
+            password: Some(Secret::new("second-password")),
             bridge_token: None,
             hcx_code: None,
         })

@@ -16,7 +16,7 @@ use josekit::jwt::{self, JwtPayload};
 use serde_json::{Value, json};
 
 use crate::error::{Result, SandboxError};
-use crate::secret::Secret;
+use hcx_protocol::Secret;
 
 /// Which realm a token belongs to (the platform's `entity` claim).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,7 +26,6 @@ pub mod password;
 pub mod routing;
 pub mod rules;
 pub mod scripted;
-pub mod secret;
 pub mod state;
 pub mod store;
 
@@ -39,10 +38,10 @@ use tokio_util::sync::CancellationToken;
 
 pub use config::{PeerInstance, ProviderSchedule, RetryPolicy, SandboxConfig, ScriptedConfig};
 pub use error::{Result, SandboxError};
+pub use hcx_protocol::Secret;
 pub use scripted::DemoKind;
 pub use scripted::provider::{DemoProvider, InboxEntry, SendRequest, SentMessage};
 pub use scripted::scenario::Scenario;
-pub use secret::Secret;
 
 use crate::jwt::TokenService;
 use crate::scripted::client::ParticipantClient;
@@ -220,7 +219,7 @@ fn start_scripted(
             id.password.clone(),
             key,
             http.clone(),
-        );
+        )?;
         let (tx, rx) = mpsc::unbounded_channel();
         if let Ok(mut hosted) = state.hosted.write() {
             hosted.insert(id.kind.slug().to_string(), tx);

@@ -12,7 +12,7 @@ use crate::profiles::{BundleProfile, cs};
 use crate::types::{
     Adjudication, Bundle, ClaimResponse, ClaimResponseInsurance, ClaimResponseItem,
     ClaimResponsePayment, ClaimResponseTotal, CodeableConcept, Identifier, Money, ProcessNote,
-    Reference,
+    Reference, ResponseError,
 };
 use crate::{Error, Result};
 
@@ -31,7 +31,8 @@ fn line(cat: (&str, &str), money: Money) -> Adjudication {
 }
 
 /// Builds a ClaimResponseBundle with item-level adjudication (submitted, eligible, copay,
-/// benefit), totals per category, outcome, disposition and preAuthRef.
+/// benefit, each reduction with its reason), totals per category, outcome, disposition,
+/// preAuthRef and the errors of a refusal.
 pub fn claim_response_bundle(input: &ClaimResponseInput, ctx: &mut BuildContext) -> Result<Bundle> {
     let (response_id, _) = BundleWriter::reserve(ctx);
     let (patient_id, patient_url) = BundleWriter::reserve(ctx);
@@ -180,6 +181,13 @@ pub fn claim_response_bundle(input: &ClaimResponseInput, ctx: &mut BuildContext)
                 text: Some(n.trim().to_owned()),
                 ..Default::default()
             })
+            .collect(),
+        error: input
+            .errors
+            .iter()
+            .map(|e| e.trim())
+            .filter(|e| !e.is_empty())
+            .map(|e| ResponseError { code: Some(CodeableConcept::text(e)), ..Default::default() })
             .collect(),
         insurance: vec![ClaimResponseInsurance {
             sequence: Some(1),
