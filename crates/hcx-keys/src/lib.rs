@@ -23,6 +23,7 @@ pub mod keychain;
 mod profile_keys;
 mod store;
 
+pub use audit_key::{AUDIT_KEY_BYTES, generate_audit_key};
 pub use certificate::{
     Certificate, CertificateInfo, CertificateParams, DEFAULT_VALIDITY_DAYS, MAX_VALIDITY_DAYS,
     certificate_signing_request, self_signed_certificate,
@@ -36,7 +37,6 @@ pub use profile_keys::{
     delete_profile_secrets, drop_previous_key, generate_for_profile, generate_key,
     import_for_profile, issue_for, private_keys_for_decrypt, rotate_to, rotate_with_new_key,
 };
-pub use audit_key::{AUDIT_KEY_BYTES, generate_audit_key};
 #[cfg(any(test, feature = "memory-store"))]
 pub use store::MemoryStore;
 pub use store::{SecretKind, SecretStore, validate_profile_id};
