@@ -12,6 +12,8 @@ packages=(
   # Tests: a real Secret Service (gnome-keyring under dbus-run-session), kernel keyutils tools,
   # a headless X server, the WebKit WebDriver for tauri-driver and Debian's Chromium.
   gnome-keyring libsecret-tools dbus keyutils xvfb xauth webkit2gtk-driver chromium
+  # The locked-keychain tests lock the Secret Service collection with gdbus and dbus-send.
+  libglib2.0-bin dbus-bin
   # Python for the interop tests (jwcrypto, requests, fhir.resources in a venv).
   python3 python3-venv
 )

@@ -4,3 +4,4 @@
 mod onboarding;
 mod provider;
 mod tpa;
+mod trust;

@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use base64::Engine as _;
+use hcx_console::Console;
 use hcx_console::demo::{LocalExchange, demo_preauth, wait_for_state};
 use hcx_console::dto::{AttachmentForm, ThreadDetail, ThreadFilter};
-use hcx_console::{Console, PollerOptions};
 use hcx_sandbox::DemoKind;
 use rust_decimal::Decimal;
 
@@ -56,15 +56,7 @@ async fn provider_admission_end_to_end() {
         .await
         .expect("the clinic is onboarded on the sandbox and the bridge");
     let payer = exchange.code(DemoKind::Payer).expect("demo payer");
-    console.recover_outbox().expect("recover");
-    let worker = console.start_outbox_worker();
-    let poller = console
-        .start_bridge_poller_with(
-            &profile.id,
-            PollerOptions { wait: Duration::from_secs(2), ..PollerOptions::default() },
-        )
-        .expect("poller")
-        .expect("the profile has a bridge");
+    let (worker, poller) = hcx_tests::start_loops(&console, &profile.id);
 
     let checks = console.run_preflight().await.expect("preflight runs");
     for c in &checks {
@@ -222,8 +214,21 @@ async fn provider_admission_end_to_end() {
             messages += t.entries.len();
         }
         assert_eq!(messages, 10, "2 + 2 + 4 + 2 messages stored, each exactly once");
-        assert!(r.verify_audit_chain().is_ok(), "the audit chain is intact");
     }
+    let audit = console.verify_audit(Some(&profile.id)).expect("the audit chain can be checked");
+    assert!(
+        matches!(
+            audit.as_slice(),
+            [hcx_console::AuditCheck {
+                outcome: hcx_console::AuditOutcome::Verified(hcx_store::AuditVerdict::Intact {
+                    entries: 1..,
+                    ..
+                }),
+                ..
+            }]
+        ),
+        "the profile's keyed audit chain holds the admission's entries and is intact: {audit:?}"
+    );
 
     poller.stop().await;
     worker.stop().await;

@@ -25,15 +25,7 @@ async fn tpa_answers_a_partial_approval() {
         .onboard(&console, "Swift TPA", tpa_code, &["agency.tpa"])
         .await
         .expect("the TPA is onboarded");
-    console.recover_outbox().expect("recover");
-    let worker = console.start_outbox_worker();
-    let poller = console
-        .start_bridge_poller_with(
-            &profile.id,
-            PollerOptions { wait: Duration::from_secs(2), ..PollerOptions::default() },
-        )
-        .expect("poller")
-        .expect("bridge configured");
+    let (worker, poller) = hcx_tests::start_loops(&console, &profile.id);
 
     let provider = exchange.sandbox.demo_provider().expect("scripted counterparties run");
     let sent = provider

@@ -36,6 +36,25 @@ pub fn console(dir: &Path, app_id: &str) -> Console {
     Console::open(options).expect("the console opens its data directory")
 }
 
+/// Starts the outbox worker (after recovering interrupted sends) and the bridge poller of
+/// `profile_id`, with a short long-poll wait so a test sees callbacks quickly.
+pub fn start_loops(
+    console: &Console,
+    profile_id: &str,
+) -> (hcx_console::OutboxWorker, hcx_console::BridgePoller) {
+    console.recover_outbox().expect("interrupted sends are recovered");
+    let worker = console.start_outbox_worker();
+    let options = hcx_bridge::PollerOptions {
+        wait: Duration::from_secs(2),
+        ..hcx_bridge::PollerOptions::default()
+    };
+    let poller = console
+        .start_bridge_poller_with(profile_id, options)
+        .expect("the poller starts")
+        .expect("the profile has a bridge");
+    (worker, poller)
+}
+
 /// Everything the process logged (every crate, DEBUG and up), for the secret scan.
 #[derive(Clone, Default)]
 pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);

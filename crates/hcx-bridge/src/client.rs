@@ -4,6 +4,11 @@
 //! Delivery is at-least-once: an envelope is acked only after the handler returned `Ok`, so a
 //! crash between the two redelivers it. Handlers must be idempotent (dedupe by
 //! `x-hcx-api_call_id`, which [`Envelope::api_call_id`] carries).
+//!
+//! The loop never dies of its handler: each call runs as its own task, so a panic in it is a
+//! failed attempt like an `Err` (back off, offer the envelope again), never the end of the
+//! poller. Giving up on an envelope that keeps failing is the handler's decision (the console
+//! dead-letters it and returns `Ok`), because only the handler can store it somewhere first.
 
 use std::fmt::Display;
 use std::future::Future;
@@ -194,8 +199,8 @@ impl Drop for PollerHandle {
 }
 
 /// Start a long-poll loop on the current tokio runtime. `handler` gets each envelope in cursor
-/// order; when it returns `Ok` the envelope is acked (at-least-once). When it returns `Err` the
-/// poller backs off and offers the same envelope again.
+/// order; when it returns `Ok` the envelope is acked (at-least-once). When it returns `Err` or
+/// panics, the poller backs off and offers the same envelope again.
 pub fn spawn_poller<F, Fut, E>(
     client: MailboxClient,
     opts: PollerOptions,
@@ -204,7 +209,7 @@ pub fn spawn_poller<F, Fut, E>(
 where
     F: FnMut(Envelope) -> Fut + Send + 'static,
     Fut: Future<Output = std::result::Result<(), E>> + Send + 'static,
-    E: Display + 'static,
+    E: Display + Send + 'static,
 {
     let (tx, rx) = watch::channel(PollerState::Connecting);
     let cancel = CancellationToken::new();
@@ -221,7 +226,7 @@ async fn run<F, Fut, E>(
 ) where
     F: FnMut(Envelope) -> Fut + Send + 'static,
     Fut: Future<Output = std::result::Result<(), E>> + Send + 'static,
-    E: Display + 'static,
+    E: Display + Send + 'static,
 {
     // Last cursor handed to the handler successfully; `None` lets the bridge start after the
     // last ack, which redelivers anything a previous run handled but did not ack.
@@ -253,13 +258,19 @@ async fn run<F, Fut, E>(
                     break;
                 }
                 let cursor = env.cursor;
-                match handler(env).await {
-                    Ok(()) => {
+                // Its own task, so a panic ends that task (JoinError) and not this loop.
+                match tokio::spawn(handler(env)).await {
+                    Ok(Ok(())) => {
                         after = Some(cursor);
                         unacked = Some(cursor);
                     }
-                    Err(e) => {
+                    Ok(Err(e)) => {
                         failure = Some(format!("handler (cursor {cursor}): {e}"));
+                        break;
+                    }
+                    Err(join) => {
+                        tracing::error!(cursor, error = %join, "mailbox handler panicked");
+                        failure = Some(format!("handler (cursor {cursor}) panicked"));
                         break;
                     }
                 }

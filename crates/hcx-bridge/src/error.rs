@@ -67,5 +67,11 @@ pub enum BridgeError {
     Decode(String),
 }
 
+impl From<hcx_protocol::gateway_jwt::KeyError> for BridgeError {
+    fn from(e: hcx_protocol::gateway_jwt::KeyError) -> Self {
+        BridgeError::Certificate(e.to_string())
+    }
+}
+
 /// Result alias for this crate.
 pub type Result<T, E = BridgeError> = std::result::Result<T, E>;

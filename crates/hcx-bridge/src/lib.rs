@@ -2,7 +2,9 @@
 //! public server (peer survey §11 item 2), and the console-side client that drains it.
 //!
 //! It owns: the callback endpoint (`POST [/p/{participant}][/{version}]/{entity}/{action}`),
-//! gateway-JWT verification of those callbacks, durable storage of each callback before the
+//! who may post to it (per participant: the HCX's JWT, checked with `hcx_protocol::gateway_jwt`
+//! before the body is read, and an optional source allow-list), the load limits in front of
+//! storage (requests in flight, body read timeout, per-mailbox quota), durable storage of each callback before the
 //! 202 (SQLite WAL, `synchronous=FULL`, group commit, dedupe by sender + `x-hcx-api_call_id`),
 //! the per-participant mailbox API (`GET /mailbox/{participant}` long-poll,
 //! `POST /mailbox/{participant}/ack`) guarded by hashed bearer tokens, and the long-poll client
@@ -29,9 +31,22 @@ mod mailbox;
 mod state;
 mod wire;
 
+/// Internals the fuzz targets (`fuzz/`) drive directly; not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// The callback route parser: the `/p/{participant}` code (percent-decoded) and the
+    /// canonical action path, or `None` for a path the bridge does not serve.
+    pub fn parse_route(path: &str) -> Option<(Option<String>, String)> {
+        crate::wire::parse_route(path).map(|r| (r.participant, r.action_path))
+    }
+}
+
 pub use cli::serve_cli;
 pub use client::{MailboxClient, PollerHandle, PollerOptions, PollerState, spawn_poller};
-pub use config::{BridgeConfig, DEFAULT_BODY_LIMIT, FileConfig, ParticipantConfig, TlsConfig};
+pub use config::{
+    BridgeConfig, DEFAULT_BODY_LIMIT, FileConfig, GatewayTrust, MailboxQuota, ParticipantConfig,
+    TlsConfig,
+};
 pub use envelope::{AckRequest, AckResponse, Envelope, MailboxPage};
 pub use error::{BridgeError, Result};
 pub use ratelimit::RateLimitConfig;

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{BridgeConfig, ParticipantConfig};
+use crate::config::{BridgeConfig, GatewayTrust, ParticipantConfig, TlsConfig};
 use crate::error::{BridgeError, Result};
 use crate::state::AppState;
 use crate::store::Store;
@@ -48,6 +48,9 @@ impl Bridge {
         let listener = std::net::TcpListener::bind(state.cfg.bind)?;
         listener.set_nonblocking(true)?;
         let local_addr = listener.local_addr()?;
+        if state.cfg.tls.is_none() && !local_addr.ip().is_loopback() {
+            warn_plain_http(local_addr);
+        }
         let scheme = if state.cfg.tls.is_some() { "https" } else { "http" };
         let reach_ip = match local_addr.ip() {
             ip if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -65,10 +68,7 @@ impl Bridge {
         let serve_task: JoinHandle<std::io::Result<()>> = match &state.cfg.tls {
             None => tokio::spawn(server.serve(make)),
             Some(tls) => {
-                let ssl = axum_server::tls_openssl::OpenSSLConfig::from_pem_chain_file(
-                    &tls.cert, &tls.key,
-                )
-                .map_err(|e| BridgeError::Tls(e.to_string()))?;
+                let ssl = tls_config(tls)?;
                 let server = server.acceptor(axum_server::tls_openssl::OpenSSLAcceptor::new(ssl));
                 tokio::spawn(server.serve(make))
             }
@@ -121,16 +121,16 @@ impl BridgeHandle {
         endpoint_url(&self.base_url, participant_code)
     }
 
-    /// Serve another participant from now on (replaces an existing entry with the same code).
-    /// `gateway_cert_pem` is the PEM certificate of the gateway that will call it; it may be
-    /// `None` only when `insecure_skip_gateway_jwt` is on.
+    /// Serve another participant from now on (replaces an existing entry with the same code),
+    /// with the default token limits. `gateway` names the HCX that will call it (its code and
+    /// certificate); it may be `None` only when `insecure_skip_gateway_jwt` is on.
     pub fn add_participant(
         &self,
         code: &str,
         mailbox_token: &str,
-        gateway_cert_pem: Option<&str>,
+        gateway: Option<GatewayTrust>,
     ) -> Result<()> {
-        self.state.add(ParticipantConfig::new(code, mailbox_token, gateway_cert_pem))
+        self.state.add(ParticipantConfig::new(code, mailbox_token, gateway))
     }
 
     /// Same as [`Self::add_participant`] with a full config (e.g. a stored token hash).
@@ -178,6 +178,35 @@ impl Drop for BridgeHandle {
         self.server_handle.graceful_shutdown(Some(GRACE));
         self.purge_task.abort();
     }
+}
+
+/// Callbacks carry PHI (in JWEs, but also their ids and the gateway's bearer token) and the
+/// mailbox tokens travel in the clear without TLS, so say it where an operator looks.
+fn warn_plain_http(addr: SocketAddr) {
+    let msg = format!(
+        "WARNING: hcx bridge is serving PLAIN HTTP on {addr}, which is not a loopback address. \
+         Bearer tokens and callbacks cross the network unencrypted. Configure [tls] or put a \
+         TLS-terminating proxy in front and bind to 127.0.0.1."
+    );
+    tracing::warn!("{msg}");
+    eprintln!("{msg}");
+}
+
+/// OpenSSL acceptor with Mozilla's "intermediate" profile: TLS 1.2 and 1.3. axum-server's
+/// `from_pem_chain_file` uses the "modern" profile, which is TLS 1.3 only and would refuse
+/// gateways and proxies still on TLS 1.2.
+fn tls_config(tls: &TlsConfig) -> Result<axum_server::tls_openssl::OpenSSLConfig> {
+    use openssl::ssl::{SslAcceptor, SslFiletype, SslMethod, SslVersion};
+    let err = |e: openssl::error::ErrorStack| BridgeError::Tls(e.to_string());
+    let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).map_err(err)?;
+    b.set_min_proto_version(Some(SslVersion::TLS1_2)).map_err(err)?;
+    b.set_certificate_chain_file(&tls.cert)
+        .map_err(|e| BridgeError::Tls(format!("{}: {e}", tls.cert.display())))?;
+    b.set_private_key_file(&tls.key, SslFiletype::PEM)
+        .map_err(|e| BridgeError::Tls(format!("{}: {e}", tls.key.display())))?;
+    b.check_private_key().map_err(err)?;
+    axum_server::tls_openssl::OpenSSLConfig::try_from(b)
+        .map_err(|e| BridgeError::Tls(e.to_string()))
 }
 
 /// `{base_url}/p/{code}` with the code percent-encoded where needed.

@@ -174,3 +174,23 @@ async fn dev_mode_accepts_without_jwt_and_warns_on_every_request() {
     assert_eq!(count() - before, 3, "a warning is logged for EVERY unauthenticated request");
     bridge.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn plain_http_on_a_non_loopback_address_warns_loudly() {
+    let logs = logs();
+    let marker = "serving PLAIN HTTP";
+    let count = || String::from_utf8_lossy(&logs.lock().unwrap()).matches(marker).count();
+    let dir = tempfile::tempdir().unwrap();
+    let gw = Gateway::new();
+    let before = count();
+    let local = start_bridge(&dir.path().join("a"), &[], &gw, |_| {}).await;
+    assert_eq!(count(), before, "loopback plain HTTP (embedded use) is not warned about");
+    local.shutdown().await.unwrap();
+    // Bound for a moment only, to see the warning; the test sends nothing to it.
+    let open = start_bridge(&dir.path().join("b"), &[], &gw, |c| {
+        c.bind = "0.0.0.0:0".parse().unwrap();
+    })
+    .await;
+    assert_eq!(count(), before + 1, "plain HTTP on all interfaces is warned about at start");
+    open.shutdown().await.unwrap();
+}

@@ -78,7 +78,7 @@ async fn acknowledged_callbacks_survive_sigkill_and_are_delivered_exactly_once_a
         &config,
         format!(
             "bind_address = \"127.0.0.1\"\nrate_limit_per_second = 0\n\n[[participants]]\n\
-             code = \"{PROVIDER}\"\ntoken_sha256 = \"{}\"\ngateway_cert = \"gateway.pem\"\n",
+             code = \"{PROVIDER}\"\ntoken_sha256 = \"{}\"\ngateway_cert = \"gateway.pem\"\nhcx_code = \"{HCX_CODE}\"\n",
             hcx_bridge::hash_token(TOKEN)
         ),
     )

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use hcx_bridge::client::{PollerOptions, PollerState, spawn_poller};
-use hcx_bridge::{MailboxClient, MailboxToken};
+use hcx_bridge::{BridgeHandle, MailboxClient, MailboxToken};
 use tokio::sync::watch;
 
 const PROVIDER: &str = "1-provider-poll";
@@ -21,6 +21,21 @@ fn fast() -> PollerOptions {
         backoff_initial: Duration::from_millis(50),
         backoff_max: Duration::from_millis(200),
     }
+}
+
+/// A bridge serving PROVIDER whose mailbox already holds two callbacks, in this order.
+async fn bridge_holding_two_callbacks(dir: &std::path::Path) -> (BridgeHandle, [Msg; 2]) {
+    let gw = Gateway::new();
+    let bridge = start_bridge(dir, &[(PROVIDER, TOKEN)], &gw, |_| {}).await;
+    let key = participant_key();
+    let url = format!("{}/claim/on_submit", bridge.endpoint_url(PROVIDER));
+    let http = reqwest::Client::new();
+    let msgs = [jwe_callback(&key, PROVIDER), jwe_callback(&key, PROVIDER)];
+    for m in &msgs {
+        let (status, _) = post(&http, &url, Some(&gw.jwt()), &m.body).await;
+        assert_eq!(status, 202, "callback accepted");
+    }
+    (bridge, msgs)
 }
 
 async fn wait_for(
@@ -93,17 +108,7 @@ async fn backs_off_while_the_bridge_is_down_then_connects_and_delivers() {
 #[tokio::test]
 async fn a_failing_handler_is_retried_and_nothing_is_acked_before_success() {
     let dir = tempfile::tempdir().unwrap();
-    let gw = Gateway::new();
-    let bridge = start_bridge(dir.path(), &[(PROVIDER, TOKEN)], &gw, |_| {}).await;
-    let key = participant_key();
-    let url = format!("{}/claim/on_submit", bridge.endpoint_url(PROVIDER));
-    let http = reqwest::Client::new();
-    let first = jwe_callback(&key, PROVIDER);
-    let second = jwe_callback(&key, PROVIDER);
-    for m in [&first, &second] {
-        let (status, _) = post(&http, &url, Some(&gw.jwt()), &m.body).await;
-        assert_eq!(status, 202, "callback accepted");
-    }
+    let (bridge, [first, second]) = bridge_holding_two_callbacks(dir.path()).await;
 
     // The handler fails on its first two calls (a console whose database is busy, say).
     let calls: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -160,6 +165,57 @@ async fn a_failing_handler_is_retried_and_nothing_is_acked_before_success() {
     assert!(
         calls.len() >= 4,
         "the failed envelope was offered again rather than skipped: {calls:?}"
+    );
+    handle.stop().await;
+    bridge.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_panicking_handler_does_not_end_the_poller() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bridge, [poison, good]) = bridge_holding_two_callbacks(dir.path()).await;
+
+    // The handler panics the first two times it sees the poison envelope (an arithmetic
+    // overflow deep in a parser, say), then handles it.
+    let calls: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = Arc::clone(&calls);
+    let poison_id = poison.api_call_id.clone();
+    let client = MailboxClient::new(bridge.base_url(), PROVIDER, MailboxToken::new(TOKEN)).unwrap();
+    let handle = spawn_poller(client, fast(), move |env| {
+        let sink = Arc::clone(&sink);
+        let poison_id = poison_id.clone();
+        async move {
+            let n = {
+                let mut v = sink.lock().unwrap();
+                v.push(env.api_call_id.clone());
+                v.iter().filter(|c| **c == poison_id).count()
+            };
+            assert!(!(env.api_call_id == poison_id && n <= 2), "poison envelope (call {n})");
+            Ok::<(), String>(())
+        }
+    });
+    let mut rx = handle.state();
+    let s = wait_for(&mut rx, "BackingOff after the panic", |s| {
+        matches!(s, PollerState::BackingOff { last_error, .. } if last_error.contains("panicked"))
+    })
+    .await;
+    assert!(matches!(s, PollerState::BackingOff { .. }), "a panic is a failed attempt");
+    for _ in 0..200 {
+        if bridge.pending(PROVIDER).await.unwrap() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        bridge.pending(PROVIDER).await.unwrap(),
+        0,
+        "the poller outlived the panics and delivered both envelopes"
+    );
+    let calls = calls.lock().unwrap().clone();
+    assert_eq!(
+        calls.last(),
+        Some(&good.api_call_id),
+        "the envelope behind the poison one is delivered after it: {calls:?}"
     );
     handle.stop().await;
     bridge.shutdown().await.unwrap();

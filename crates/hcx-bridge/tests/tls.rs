@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::io::{Read, Write};
 use std::time::Duration;
 
 use common::*;
@@ -10,6 +11,7 @@ use openssl::asn1::Asn1Time;
 use openssl::hash::MessageDigest;
 use openssl::pkey::PKey;
 use openssl::rsa::Rsa;
+use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
 use openssl::x509::{X509Builder, X509NameBuilder};
 
 /// A self-signed certificate for 127.0.0.1 as (cert PEM, key PEM).
@@ -68,5 +70,46 @@ async fn serves_callbacks_and_mailbox_over_https() {
         plain.map(|r| !r.status().is_success()).unwrap_or(true),
         "plain HTTP is not served on a TLS port"
     );
+    bridge.shutdown().await.unwrap();
+}
+
+/// One `GET /healthz` over TLS pinned to exactly `version`; the HTTP status line, or the
+/// handshake error.
+fn healthz_with(addr: std::net::SocketAddr, version: SslVersion) -> Result<String, String> {
+    let mut b = SslConnector::builder(SslMethod::tls()).map_err(|e| e.to_string())?;
+    b.set_min_proto_version(Some(version)).map_err(|e| e.to_string())?;
+    b.set_max_proto_version(Some(version)).map_err(|e| e.to_string())?;
+    // The test's self-signed certificate; what is checked here is the protocol version.
+    b.set_verify(SslVerifyMode::NONE);
+    let tcp = std::net::TcpStream::connect(addr).map_err(|e| e.to_string())?;
+    let mut tls = b.build().connect("127.0.0.1", tcp).map_err(|e| e.to_string())?;
+    let negotiated = tls.ssl().version_str().to_owned();
+    tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    let _ = tls.read_to_string(&mut answer);
+    Ok(format!("{negotiated} {}", answer.lines().next().unwrap_or_default()))
+}
+
+#[tokio::test]
+async fn tls_1_2_and_1_3_are_both_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed();
+    let cert_path = dir.path().join("tls.crt");
+    let key_path = dir.path().join("tls.key");
+    std::fs::write(&cert_path, cert).unwrap();
+    std::fs::write(&key_path, key).unwrap();
+    let gw = Gateway::new();
+    let bridge = start_bridge(&dir.path().join("data"), &[], &gw, |c| {
+        c.tls = Some(TlsConfig { cert: cert_path.clone(), key: key_path.clone() });
+    })
+    .await;
+    let addr = bridge.local_addr();
+    for (version, name) in [(SslVersion::TLS1_2, "TLSv1.2"), (SslVersion::TLS1_3, "TLSv1.3")] {
+        let got = tokio::task::spawn_blocking(move || healthz_with(addr, version)).await.unwrap();
+        let got = got.unwrap_or_else(|e| panic!("a {name} client must be able to connect: {e}"));
+        assert!(got.starts_with(name), "the handshake used {name}: {got}");
+        assert!(got.contains(" 200 "), "and HTTP works over it: {got}");
+    }
     bridge.shutdown().await.unwrap();
 }

@@ -107,6 +107,15 @@ pub struct StatusReport {
     pub ack: Option<Ack>,
 }
 
+/// What an authenticated call answered, whatever its status (see [`HcxClient::call`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// The body, at most the client's response limit.
+    pub body: Vec<u8>,
+}
+
 struct Inner {
     config: GatewayConfig,
     transport: Transport,
@@ -207,6 +216,30 @@ impl HcxClient {
             h.post(url).header(CONTENT_TYPE, "application/json").body(body.clone())
         })
         .await
+    }
+
+    /// One authenticated call to `{base}/{version}{path}` on this gateway, for APIs beside the
+    /// protocol ones (the onboarding operator's endpoints): the shared token on, the configured
+    /// back-off, one fresh-token retry on a 401. `path` starts with `/` and may carry a query;
+    /// `json` is sent as the body with `Content-Type: application/json`. The token never leaves
+    /// for another host, because the URL is always built from the configured base.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        json: Option<Vec<u8>>,
+    ) -> Result<Answer> {
+        let url = self.inner.config.api_url(path);
+        let reply = self
+            .authed(&url, &|h| {
+                let req = h.request(method.clone(), &url);
+                match &json {
+                    Some(body) => req.header(CONTENT_TYPE, "application/json").body(body.clone()),
+                    None => req,
+                }
+            })
+            .await?;
+        Ok(Answer { status: reply.status.as_u16(), body: reply.body })
     }
 
     // ---------------------------------------------------------------- registry

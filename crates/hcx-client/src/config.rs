@@ -7,7 +7,7 @@ use std::time::Duration;
 use hcx_protocol::{ApiVersion, Dialect, Role};
 
 use crate::backoff::RetryPolicy;
-use crate::secret::Secret;
+use hcx_protocol::Secret;
 
 /// How the console proves who it is to a Swasth-style gateway (wire facts §2.1).
 #[derive(Debug, Clone)]

@@ -24,13 +24,12 @@ mod error;
 mod http;
 mod preflight;
 mod registry;
-mod secret;
 mod token;
 
 pub use backoff::RetryPolicy;
 pub use certs::{CertSource, Certificate};
 pub use clerk::{Advice, ErrorCategory, clerk_message};
-pub use client::{HcxClient, Prepared, SendOutcome, StatusReport};
+pub use client::{Answer, HcxClient, Prepared, SendOutcome, StatusReport};
 pub use config::{Credentials, GatewayConfig, NhcxAuth};
 pub use error::{ClientError, GatewayError, Result};
 pub use preflight::{CertificateMatch, EndpointProbe, OwnRecord, TokenCheck, TokenClaims};
@@ -38,8 +37,9 @@ pub use registry::{
     Address, FilterOp, ParticipantRecord, ParticipantStatus, SearchQuery, SearchResult,
     SkippedRecord,
 };
-pub use secret::Secret;
 pub use token::{TokenGrant, TokenSource};
 
 /// Re-exported so callers name the same types this crate uses.
-pub use hcx_protocol::{Ack, Action, ApiVersion, Dialect, ErrorCode, Headers, Role, StatusResult};
+pub use hcx_protocol::{
+    Ack, Action, ApiVersion, Dialect, ErrorCode, Headers, Role, Secret, StatusResult,
+};

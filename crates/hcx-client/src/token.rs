@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use crate::config::{Credentials, GatewayConfig, NhcxAuth};
 use crate::error::{ClientError, GatewayError};
 use crate::http::{Reply, Transport};
-use crate::secret::Secret;
+use hcx_protocol::Secret;
 
 /// Lifetime assumed when the token response gives none: short, so a wrong guess costs one
 /// extra token fetch, not a failed send.

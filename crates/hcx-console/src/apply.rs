@@ -319,6 +319,9 @@ impl Console {
                 email: Some(app.common().primary_email.trim().to_lowercase()),
                 password: None,
                 bridge_token: None,
+                // Production: set with `hcx profile add --hcx-code`, or by the local exchange
+                // when it serves this profile (`LocalExchange::attach_bridge`).
+                hcx_code: None,
             })
             .await?;
         let submitted = async {

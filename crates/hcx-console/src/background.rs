@@ -1,6 +1,12 @@
 //! Background loops: the outbox worker and the bridge mailbox poller. Each returns a handle
 //! that stops its loop when dropped (CancellationToken + Drop), so a front end cannot leak one.
+//!
+//! The poller hands each envelope to [`Console::handle_envelope`] (panics caught, failures
+//! counted, dead letters parked). While the keychain cannot give us our keys the poller backs
+//! off and the status says `keychainLocked` instead of a generic retry, until an envelope goes
+//! through again.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -13,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::console::Console;
 use crate::dto::BridgeStatus;
-use crate::error::Result;
+use crate::error::{ConsoleError, Result};
 
 /// The running outbox worker. Dropping it stops the loop (an HTTP call in flight is abandoned;
 /// its row stays `sending` and is re-queued at the next start).
@@ -43,13 +49,14 @@ impl Drop for OutboxWorker {
 #[derive(Debug)]
 pub struct BridgePoller {
     handle: PollerHandle,
+    hold: KeychainHold,
     _status: StatusForwarder,
 }
 
 impl BridgePoller {
     /// The poller's state right now.
     pub fn status(&self) -> BridgeStatus {
-        bridge_status(&self.handle.current())
+        status_of(&self.handle.current(), &self.hold)
     }
 
     /// Stops and waits for the loop to end.
@@ -85,6 +92,21 @@ impl Background {
             p.stop().await;
         }
         self.worker.stop().await;
+    }
+}
+
+/// The keychain message of the last envelope that waited for the keychain, until one goes
+/// through again.
+type KeychainHold = Arc<Mutex<Option<String>>>;
+
+/// The status bar's view of the poller: a back-off caused by the keychain says so.
+fn status_of(s: &PollerState, hold: &KeychainHold) -> BridgeStatus {
+    let held = hold.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    match (s, held) {
+        (PollerState::BackingOff { until, .. }, Some(message)) => {
+            BridgeStatus::KeychainLocked { until: crate::views::utc(*until), message }
+        }
+        _ => bridge_status(s),
     }
 }
 
@@ -166,19 +188,32 @@ impl Console {
         )?;
         let console = self.clone();
         let id = profile.id.clone();
+        let hold = KeychainHold::default();
+        let held = Arc::clone(&hold);
         let handle = spawn_poller(mailbox, options, move |envelope| {
             let console = console.clone();
             let id = id.clone();
-            async move { console.ingest_envelope(&id, &envelope).await.map(|_| ()) }
+            let held = Arc::clone(&held);
+            async move {
+                let result = console.handle_envelope(&id, &envelope).await;
+                let mut h = held.lock().unwrap_or_else(PoisonError::into_inner);
+                match &result {
+                    Err(e @ ConsoleError::KeychainLocked { .. }) => *h = Some(e.to_string()),
+                    Ok(()) => *h = None,
+                    Err(_) => {}
+                }
+                result
+            }
         });
         // Mirror the poller's state into the status bar.
         let mut states = handle.state();
         let cancel = CancellationToken::new();
         let stop = cancel.clone();
         let console = self.clone();
+        let forwarded = Arc::clone(&hold);
         tokio::spawn(async move {
             loop {
-                let s = bridge_status(&states.borrow_and_update());
+                let s = status_of(&states.borrow_and_update(), &forwarded);
                 *console
                     .inner
                     .bridge_status
@@ -195,7 +230,7 @@ impl Console {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = BridgeStatus::Stopped;
         });
-        Ok(Some(BridgePoller { handle, _status: StatusForwarder { cancel } }))
+        Ok(Some(BridgePoller { handle, hold, _status: StatusForwarder { cancel } }))
     }
 
     /// Recovers interrupted sends (once per process: a later call, e.g. after switching

@@ -49,8 +49,7 @@ impl Console {
         // A run killed half-way leaves its bridge files; they hold only suite traffic.
         let _ = std::fs::remove_dir_all(&dir);
         let receiver =
-            CallbackReceiver::start(&dir, &profile.fields.participant_code, &sandbox.hcx_cert_pem)
-                .await?;
+            CallbackReceiver::start(&dir, &profile.fields.participant_code, &sandbox).await?;
         let client = self.client(&profile)?;
         let own_endpoint = client.fetch_own_record().await?.record.endpoint_url.clone();
         client.update_own_record(Some(&receiver.endpoint_url()), None).await?;

@@ -12,7 +12,7 @@ use hcx_fhir::build::{
 };
 use hcx_fhir::{AttachmentBuilder, Severity};
 use hcx_protocol::{Action, Headers, Status};
-use hcx_store::{MessageDirection, NewThread, Profile, ThreadDirection, ThreadState, UseCase};
+use hcx_store::{NewThread, Profile, ThreadDirection, ThreadState, UseCase};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
@@ -416,16 +416,16 @@ impl Console {
                 form.correlation_id, thread.state
             )));
         }
-        let (query_headers, query_payload) = self
-            .last_incoming(&profile, &form.correlation_id, Action::CommunicationRequest)?
-            .ok_or_else(|| {
-                ConsoleError::NotAllowed("no query message found in this cycle".into())
-            })?;
+        let (query_headers, query_payload) =
+            self.last_incoming(&profile, &thread, Action::CommunicationRequest)?.ok_or_else(
+                || ConsoleError::NotAllowed("no query message found in this cycle".into()),
+            )?;
         let query = query_payload.as_ref().map(payload::summary_of);
         let own = self.first_outgoing_payload(&profile, &form.correlation_id)?;
         let own_summary = own.as_ref().map(payload::summary_of);
-        let payer_code =
-            query_headers.sender_code().unwrap_or(&thread.counterparty_code).to_owned();
+        // `last_incoming` only returns the counterparty's own query, so this is the thread's
+        // counterparty; it is spelled out so the answer can go nowhere else.
+        let payer_code = thread.counterparty_code.clone();
         let input = CommunicationInput {
             communication_number: short_id("COM"),
             request_number: query
@@ -486,11 +486,10 @@ impl Console {
                 thread.state
             )));
         }
-        let (headers, notice) = self
-            .last_incoming(&profile, correlation_id, Action::PaymentNoticeRequest)?
-            .ok_or_else(|| {
-                ConsoleError::NotAllowed("the payment notice was not readable".into())
-            })?;
+        let (headers, notice) =
+            self.last_incoming(&profile, &thread, Action::PaymentNoticeRequest)?.ok_or_else(
+                || ConsoleError::NotAllowed("the payment notice was not readable".into()),
+            )?;
         let reply = Headers::callback_to(&headers, Status::ResponseComplete);
         self.queue(
             &profile,
@@ -540,24 +539,21 @@ impl Console {
         let thread = self.thread_row(&profile, correlation_id)?;
         if thread.state == ThreadState::Redirected && thread.direction == ThreadDirection::Outgoing
         {
-            let target = self
-                .read(|r| {
-                    Ok(r.thread_timeline(&profile.id, correlation_id)?
-                        .map(|t| t.entries)
-                        .unwrap_or_default())
-                })?
-                .iter()
-                .rev()
-                .filter(|e| e.message.direction == MessageDirection::In)
-                .find_map(|e| {
-                    e.message
-                        .protected_headers
-                        .clone()
-                        .and_then(Headers::from_value)
-                        .and_then(|h| h.redirect_to().map(str::to_owned))
-                })
+            // Only the counterparty's own, applied redirect says where to go: a forged one
+            // would have the clerk's whole bundle sent to the forger's choice.
+            let entries = self.read(|r| {
+                Ok(r.thread_timeline(&profile.id, correlation_id)?
+                    .map(|t| t.entries)
+                    .unwrap_or_default())
+            })?;
+            let target = crate::trust::redirect_targets(&entries, &thread.counterparty_code)
+                .into_iter()
+                .next()
                 .ok_or_else(|| {
-                    ConsoleError::NotAllowed("the redirect names no participant".into())
+                    ConsoleError::NotAllowed(format!(
+                        "no redirect from {} names a participant",
+                        thread.counterparty_code
+                    ))
                 })?;
             let payload =
                 self.first_outgoing_payload(&profile, correlation_id)?.ok_or_else(|| {

@@ -36,6 +36,14 @@ pub struct ConsoleOptions {
     pub outbox_poll: Duration,
     /// The gateway client's in-call retry policy (`None` = hcx-client's default).
     pub client_retry: Option<hcx_client::RetryPolicy>,
+    /// After this many failed attempts (errors or panics; a locked keychain does not count)
+    /// an incoming envelope is parked as a dead letter and acknowledged.
+    pub dead_letter_after: u32,
+    /// Test-only fault injection: called with each bridge envelope right before its ingest,
+    /// inside the same panic guard, so a test can make the handling of one envelope fail
+    /// (panic) every time. `None` in real use.
+    #[doc(hidden)]
+    pub ingest_fault: Option<fn(&hcx_bridge::Envelope)>,
 }
 
 impl ConsoleOptions {
@@ -48,6 +56,8 @@ impl ConsoleOptions {
             outbox_retry: RetryPolicy::default(),
             outbox_poll: Duration::from_secs(1),
             client_retry: None,
+            dead_letter_after: 3,
+            ingest_fault: None,
         }
     }
 }
@@ -99,8 +109,21 @@ impl Console {
             "creating the data directory {}",
             options.data_dir.display()
         )))?;
-        let store = Store::open(options.data_dir.join(DATABASE_FILE))?;
+        let mut store = Store::open(options.data_dir.join(DATABASE_FILE))?;
         let secrets = Secrets::new(&options.app_id, options.memory_secrets_for_sandbox);
+        for (chain, e) in crate::audit::load_audit_keys(&secrets, &mut store)? {
+            match chain {
+                Some(profile) => tracing::warn!(
+                    %profile,
+                    "the profile's audit key could not be loaded; actions that audit it wait \
+                     for the keychain: {e}"
+                ),
+                // Nothing writes console-wide entries often; a demo without a keychain should
+                // not greet the user with this.
+                None => tracing::debug!("the console-wide audit key could not be loaded: {e}"),
+            }
+        }
+        crate::audit::report_broken_chains(&store)?;
         let (changes, _) = broadcast::channel(256);
         Ok(Console {
             inner: Arc::new(Inner {
@@ -150,10 +173,21 @@ impl Console {
         f(store.read())
     }
 
-    /// Runs `f` in one write transaction.
+    /// Runs `f` in one write transaction. First hands the store any audit key it still lacks
+    /// (a profile added by another process, or a keychain that was locked at open), so an
+    /// audit entry in `f` finds its key whenever the keychain can give it.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         let mut store = self.inner.store.lock().unwrap_or_else(PoisonError::into_inner);
+        for (chain, e) in crate::audit::load_audit_keys(&self.inner.secrets, &mut store)? {
+            tracing::debug!(chain = chain.as_deref().unwrap_or("console"), "audit key: {e}");
+        }
         store.write(f)
+    }
+
+    /// Runs `f` on the store itself (audit keys and verification need more than a reader).
+    pub(crate) fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
+        let mut store = self.inner.store.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut store)
     }
 
     /// A profile by id.
@@ -283,7 +317,8 @@ impl Console {
     }
 }
 
-/// An audit entry (never holds secrets: callers pass ids, codes and outcomes only).
+/// An audit entry for `profile_id`'s chain, keyed with that profile's key when appended (never
+/// holds secrets: callers pass ids, codes and outcomes only).
 pub(crate) fn audit(
     profile_id: &str,
     correlation_id: Option<&str>,

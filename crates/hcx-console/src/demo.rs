@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
-use hcx_bridge::{Bridge, BridgeConfig, BridgeHandle, PollerOptions};
+use hcx_bridge::{Bridge, BridgeConfig, BridgeHandle, GatewayTrust, PollerOptions};
 use hcx_keys::Secret;
 use hcx_sandbox::{DemoKind, Sandbox, SandboxConfig, SandboxHandle};
 use hcx_store::{Dialect, Environment};
@@ -48,8 +48,9 @@ impl LocalExchange {
             SandboxConfig::new(&sandbox_dir)
         };
         let sandbox = Sandbox::start(config).await?;
-        // The bridge verifies the sandbox's dispatch JWT against the sandbox's certificate, as a
-        // hosted bridge verifies the real gateway's (each participant gets it in `onboard`).
+        // The bridge verifies the sandbox's dispatch JWT against the sandbox's HCX code and
+        // certificate, as a hosted bridge verifies the real gateway's (each participant gets
+        // them in `onboard`).
         let bridge = Bridge::start(BridgeConfig::new(dir.join("bridge"))).await?;
         Ok(LocalExchange { sandbox, bridge })
     }
@@ -88,6 +89,7 @@ impl LocalExchange {
                 email: None,
                 password: Some(password),
                 bridge_token: Some(Secret::new(token.expose().to_owned())),
+                hcx_code: Some(self.sandbox.hcx_code().to_owned()),
             })
             .await?;
         console.generate_key(&profile.id).await?;
@@ -99,7 +101,8 @@ impl LocalExchange {
         console.register_on_sandbox(&profile.id, &admin, &self.bridge.endpoint_url(code)).await?;
         let gateway_cert =
             console.participant_certificate(&profile.id, self.sandbox.hcx_code()).await?;
-        self.bridge.add_participant(code, token.expose(), Some(&gateway_cert))?;
+        let gateway = GatewayTrust::new(self.sandbox.hcx_code(), &gateway_cert);
+        self.bridge.add_participant(code, token.expose(), Some(gateway))?;
         // Fill the counterparty names (the registry cache) while the exchange is reachable.
         console.counterparties_for(&profile.id, None).await?;
         Ok(profile)
@@ -148,9 +151,11 @@ impl LocalExchange {
             .set_bridge(profile_id, self.bridge.base_url(), &Secret::new(token.expose().to_owned()))
             .await?;
         let code = console.profile_by_id(profile_id)?.participant_code;
+        console.set_exchange_code(profile_id, self.sandbox.hcx_code())?;
         let gateway_cert =
             console.participant_certificate(profile_id, self.sandbox.hcx_code()).await?;
-        self.bridge.add_participant(&code, token.expose(), Some(&gateway_cert))?;
+        let gateway = GatewayTrust::new(self.sandbox.hcx_code(), &gateway_cert);
+        self.bridge.add_participant(&code, token.expose(), Some(gateway))?;
         console.connect_bridge(profile_id).await
     }
 

@@ -68,7 +68,35 @@ pub enum BridgeStatus {
         until: UtcTime,
         last_error: String,
     },
+    /// Incoming messages wait because the decryption key cannot be read from the keychain;
+    /// the poller retries at `until`. Shown until an ingest succeeds again.
+    #[serde(rename_all = "camelCase")]
+    KeychainLocked {
+        until: UtcTime,
+        message: String,
+    },
     Stopped,
+}
+
+/// An incoming envelope parked after its handling failed again and again (it was acknowledged
+/// so the mailbox could move on; "Try again" re-reads it from the stored body).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DeadLetterView {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The protocol path it arrived on (`/preauth/on_submit`).
+    pub path: String,
+    pub api_call_id: Option<String>,
+    pub sender: Option<String>,
+    pub correlation_id: Option<String>,
+    /// The last error, in words.
+    pub error: String,
+    pub attempts: u32,
+    pub first_attempt_at: UtcTime,
+    pub last_attempt_at: UtcTime,
+    pub received_at: Option<UtcTime>,
 }
 
 /// A participant of the exchange the desk can address.
@@ -130,8 +158,10 @@ pub struct ThreadFilter {
 pub struct TimelineNode {
     pub api_call_id: String,
     /// `composed`, `queued`, `sent`, `acknowledged`, `dispatched`, `partial`, `query`, `answer`,
-    /// `complete`, `error`, `redirect`, `payment`, and `received` (an incoming request on a
-    /// payer or TPA desk).
+    /// `complete`, `error`, `redirect`, `payment`, `received` (an incoming request on a
+    /// payer or TPA desk), `rejected` (stored but not applied: see the suspicious list) and
+    /// `unreadable` (received, but its content could not be read; its headline says why and it
+    /// moved nothing).
     pub kind: String,
     pub at: UtcTime,
     /// `out` (this desk sent it) or `in` (received through the bridge).
@@ -153,6 +183,43 @@ pub struct TimelineNode {
     /// The decrypted FHIR JSON, shown only when the user asks for it.
     pub fhir: Option<serde_json::Value>,
     pub error: Option<ErrorView>,
+}
+
+/// An incoming message the console stored but did not apply, because its sender may not move
+/// the cycle it names (a forged answer, a query or payment notice from a stranger).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SuspiciousMessage {
+    /// The stored message's id.
+    #[ts(type = "number")]
+    pub id: i64,
+    pub at: UtcTime,
+    /// Who it claims to be from (`x-hcx-sender_code`).
+    pub sender: String,
+    /// The protocol action path, e.g. `/preauth/on_submit`.
+    pub action: String,
+    /// The cycle it names.
+    pub correlation_id: String,
+    pub workflow_id: Option<String>,
+    pub api_call_id: String,
+    /// Why it was not applied.
+    pub reason: String,
+    /// Decoded protected headers, exactly as received.
+    pub headers: serde_json::Value,
+    /// The body as received (the JWE envelope or plain JSON), for the inspector.
+    pub raw_body: String,
+}
+
+/// The suspicious list and its size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SuspiciousList {
+    /// How many there are in all (the list holds the newest few hundred).
+    #[ts(type = "number")]
+    pub total: u64,
+    pub messages: Vec<SuspiciousMessage>,
 }
 
 /// A cycle with its timeline and the next step the desk can take.

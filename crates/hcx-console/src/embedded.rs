@@ -13,7 +13,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 
-use hcx_bridge::{Bridge, BridgeConfig};
+use hcx_bridge::{Bridge, BridgeConfig, GatewayTrust};
 use hcx_sandbox::{Sandbox, SandboxConfig};
 use serde::{Deserialize, Serialize};
 
@@ -174,8 +174,12 @@ async fn reattach(
     };
     let endpoint = exchange.bridge.endpoint_url(&profile.participant_code);
     console.register_on_sandbox(&profile.id, &admin, &endpoint).await?;
+    // Profiles from before the exchange code was recorded learn it here, so the sandbox's own
+    // error callbacks are applied rather than flagged as suspicious.
+    console.set_exchange_code(&profile.id, exchange.sandbox.hcx_code())?;
     let cert = console.participant_certificate(&profile.id, exchange.sandbox.hcx_code()).await?;
-    exchange.bridge.add_participant(&profile.participant_code, token.expose(), Some(&cert))?;
+    let gateway = GatewayTrust::new(exchange.sandbox.hcx_code(), &cert);
+    exchange.bridge.add_participant(&profile.participant_code, token.expose(), Some(gateway))?;
     Ok(())
 }
 

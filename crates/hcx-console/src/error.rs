@@ -52,6 +52,20 @@ pub enum ConsoleError {
         /// Plain-language reason.
         reason: String,
     },
+    /// A gateway or bridge URL would carry credentials and patient data in clear text.
+    #[error(
+        "{environment} profiles need https:// {what} URLs; http:// is allowed only for loopback \
+         addresses on this machine (127.0.0.0/8, ::1, localhost: the embedded sandbox or a local \
+         TLS-terminating proxy), not {url:?}"
+    )]
+    InsecureTransport {
+        /// `sandbox`, `staging` or `production`.
+        environment: &'static str,
+        /// "gateway" or "bridge".
+        what: &'static str,
+        /// The refused URL.
+        url: String,
+    },
     /// A secret the profile needs is not in its secret store.
     #[error("profile {profile:?} has no {what} in the keychain; {hint}")]
     MissingSecret {
@@ -83,6 +97,21 @@ pub enum ConsoleError {
     /// Waiting for something (the demo's answer) took too long.
     #[error("timed out: {0}")]
     Timeout(String),
+    /// The decryption keys could not be read from the local key store (keychain locked,
+    /// Secret Service gone, entry unreadable). Not the sender's fault: the envelope waits,
+    /// unacknowledged, until the keys can be read again.
+    #[error(
+        "incoming messages are waiting: the decryption key could not be read from the keychain \
+         ({reason}). Unlock your keychain (or log in to the desktop session again) and they are \
+         read automatically"
+    )]
+    KeychainLocked {
+        /// What the key store said (never a secret).
+        reason: String,
+    },
+    /// Handling one incoming envelope panicked (a bug, caught so the mailbox goes on).
+    #[error("handling the message crashed: {0}")]
+    HandlerPanicked(String),
 }
 
 /// The crate's result type.
@@ -108,6 +137,7 @@ impl ConsoleError {
             ConsoleError::Sandbox(_) => "SANDBOX",
             ConsoleError::Protocol(_) => "PROTOCOL",
             ConsoleError::Fhir(_) | ConsoleError::Input { .. } => "INVALID_INPUT",
+            ConsoleError::InsecureTransport { .. } => "INSECURE_TRANSPORT",
             ConsoleError::NoActiveProfile => "NO_PROFILE",
             ConsoleError::ProfileNotFound(_) | ConsoleError::ThreadNotFound(_) => "NOT_FOUND",
             ConsoleError::NotAllowed(_) => "NOT_ALLOWED",
@@ -117,6 +147,8 @@ impl ConsoleError {
             ConsoleError::PilotBlocked(_) => "PILOT_BLOCKED",
             ConsoleError::Io { .. } => "IO",
             ConsoleError::Timeout(_) => "TIMEOUT",
+            ConsoleError::KeychainLocked { .. } => "KEYCHAIN_LOCKED",
+            ConsoleError::HandlerPanicked(_) => "INTERNAL",
         }
     }
 

@@ -10,8 +10,20 @@
 //! A message we cannot read (wrong key, broken JWE, bad headers, wrong FHIR content) is still
 //! stored with an error code, and when it was a request we answer the sender with a plain-JSON
 //! `response.error` on the `on_*` path: `ERR_INVALID_ENCRYPTION`, `ERR_INVALID_PAYLOAD` or
-//! `ERR_WRONG_DOMAIN_PAYLOAD`. The gateway's own error callback (sender = the HCX, no
-//! timestamp) is accepted and moves the cycle to `error`.
+//! `ERR_WRONG_DOMAIN_PAYLOAD`.
+//!
+//! A readable message moves its cycle only when [`crate::trust::judge`] says its sender may:
+//! the cycle's counterparty, a participant a genuine redirect from it named, or the exchange
+//! itself for its plain error (sender = the profile's `hcx_code`, no timestamp). Anything else
+//! is stored as received, marked rejected with the reason (the app's "suspicious" list), moves
+//! nothing, is answered with nothing, and is acknowledged like any stored message. A payment
+//! notice settles only outgoing claims of its workflow whose counterparty sent it, up to what
+//! they still owe ([`crate::settle`]).
+//!
+//! Content is summarised with `hcx_fhir::summarize_checked` before anything is applied; what
+//! cannot be read exactly is stored with its `problem` ("Could not read") and moves nothing.
+//! Failing to read our own keys is not a message problem: it is `ConsoleError::KeychainLocked`,
+//! nothing is stored, and the envelope waits unacknowledged.
 
 use chrono::{DateTime, Utc};
 use hcx_protocol::{
@@ -24,10 +36,12 @@ use hcx_store::{
 use serde_json::{Value, json};
 
 use crate::console::{Console, audit};
-use crate::error::Result;
+use crate::error::{ConsoleError, Result};
 use crate::outbox::{Outgoing, advance, enqueue};
 use crate::payload;
+use crate::settle::{self, Owed};
 use crate::thread_state::{AnswerKind, Event};
+use crate::trust::{self, Arrival, Cycle, Verdict};
 
 /// What happened to one incoming message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +52,13 @@ pub enum IngestOutcome {
         correlation_id: String,
         /// The error code when it could not be read (it is stored anyway).
         error: Option<String>,
+    },
+    /// Stored for the first time but not applied: its sender may not move this cycle.
+    Rejected {
+        /// Its cycle.
+        correlation_id: String,
+        /// Why, as shown on the suspicious list.
+        reason: String,
     },
     /// Already stored earlier (a redelivery); nothing changed.
     Duplicate {
@@ -56,12 +77,25 @@ struct Read {
     payload: Option<Value>,
     /// Code and message when the message could not be read.
     problem: Option<(ErrorCode, String)>,
+    /// The payload's summary, read with checked arithmetic (what ingest computes with).
+    summary: Option<hcx_fhir::Summary>,
+    /// Set when the payload decrypted but its content cannot be read (amounts that overflow,
+    /// negative or absurd amounts, deep nesting, wrong types): the message is stored with this
+    /// reason, shown as "Could not read", and moves nothing.
+    unreadable: Option<String>,
+}
+
+impl Read {
+    fn problem(headers: Headers, payload: Option<Value>, code: ErrorCode, message: String) -> Self {
+        Read { headers, payload, problem: Some((code, message)), summary: None, unreadable: None }
+    }
 }
 
 impl Console {
     /// Handles one bridge envelope for `profile_id`. Returns `Ok` once the message is safely
-    /// stored (new or duplicate): the caller may acknowledge it then.
-    pub async fn ingest_envelope(
+    /// stored (new or duplicate): the caller may acknowledge it then. The poller reaches it
+    /// through `handle_envelope` (dead_letters.rs), which counts attempts and catches panics.
+    pub fn ingest_envelope(
         &self,
         profile_id: &str,
         envelope: &hcx_bridge::Envelope,
@@ -89,7 +123,7 @@ impl Console {
         let now = Utc::now();
         let action = Action::from_path(path).map(|(_, a)| a);
         let raw = String::from_utf8_lossy(body).into_owned();
-        let read = self.read_message(&profile, action, body, now);
+        let read = self.read_message(&profile, action, body, now)?;
         let headers = &read.headers;
         let correlation_id = headers.correlation_id().unwrap_or_default().to_owned();
         let api_call_id = headers
@@ -124,12 +158,16 @@ impl Console {
         };
         let mut touched = vec![correlation_id.clone()];
         let outcome = self.write(|w| {
+            let mut rejected: Option<String> = None;
             let stored = w.insert_message(&message)?;
             if !stored.is_new() {
                 return Ok(IngestOutcome::Duplicate { correlation_id: correlation_id.clone() });
             }
             if let Some((code, _)) = &read.problem {
-                w.set_message_error(stored.id(), code.as_str())?;
+                match &read.unreadable {
+                    Some(reason) => w.set_message_problem(stored.id(), code.as_str(), reason)?,
+                    None => w.set_message_error(stored.id(), code.as_str())?,
+                }
                 // An unreadable request still shows on the desk, as a cycle in error.
                 if let Some(use_case) = action.filter(|a| !a.is_callback()).and_then(use_case_of)
                     && !correlation_id.is_empty()
@@ -138,7 +176,22 @@ impl Console {
                     open_incoming(w, &profile, use_case, headers, None, ThreadState::Error, now)?;
                 }
             } else if let Some(a) = action {
-                touched.extend(apply_effects(w, &profile, a, headers, read.payload.as_ref(), now)?);
+                match judge_arrival(w, &profile, a, headers)? {
+                    Verdict::Apply => touched.extend(apply_effects(
+                        w,
+                        &profile,
+                        a,
+                        headers,
+                        read.payload.as_ref(),
+                        read.summary.clone(),
+                        now,
+                    )?),
+                    Verdict::Reject(reason) => {
+                        w.reject_message(stored.id(), &reason)?;
+                        tracing::warn!(%correlation_id, %reason, "incoming message not applied");
+                        rejected = Some(reason);
+                    }
+                }
             }
             if let Some(out) = &reply {
                 enqueue(w, &profile, out, now)?;
@@ -154,15 +207,22 @@ impl Console {
                     "sender": message.sender_code,
                     "status": message.protocol_status,
                     "error": read.problem.as_ref().map(|(c, _)| c.as_str()),
+                    "rejected": rejected,
                 }),
                 now,
             ))?;
+            if let Some(reason) = rejected.take() {
+                return Ok(IngestOutcome::Rejected {
+                    correlation_id: correlation_id.clone(),
+                    reason,
+                });
+            }
             Ok(IngestOutcome::Stored {
                 correlation_id: correlation_id.clone(),
                 error: read.problem.as_ref().map(|(c, _)| c.as_str().to_owned()),
             })
         })?;
-        if let IngestOutcome::Stored { .. } = &outcome {
+        if let IngestOutcome::Stored { .. } | IngestOutcome::Rejected { .. } = &outcome {
             if reply.is_some() {
                 self.inner.outbox_wakeup.notify_one();
             }
@@ -171,23 +231,26 @@ impl Console {
         Ok(outcome)
     }
 
-    /// Validates and decrypts. Never fails: problems are returned in [`Read::problem`].
+    /// Validates and decrypts. Problems with the message are returned in [`Read::problem`];
+    /// the only error is a local one, [`ConsoleError::KeychainLocked`]: our keys could not be
+    /// read, which says nothing about the message, so nothing is stored or answered.
     fn read_message(
         &self,
         profile: &Profile,
         action: Option<Action>,
         body: &[u8],
         now: DateTime<Utc>,
-    ) -> Read {
+    ) -> Result<Read> {
         let ours = &profile.fields.participant_code;
         let parsed = match parse_body(body) {
             Ok(b) => b,
             Err(e) => {
-                return Read {
-                    headers: Headers::new(),
-                    payload: None,
-                    problem: Some((ErrorCode::ErrInvalidPayload, format!("unreadable body: {e}"))),
-                };
+                return Ok(Read::problem(
+                    Headers::new(),
+                    None,
+                    ErrorCode::ErrInvalidPayload,
+                    format!("unreadable body: {e}"),
+                ));
             }
         };
         let peeked = parsed.headers().unwrap_or_default();
@@ -197,64 +260,93 @@ impl Console {
             } else {
                 ErrorCode::ErrInvalidPayload
             };
-            return Read { headers: peeked, payload: None, problem: Some((code, v.message)) };
+            return Ok(Read::problem(peeked, None, code, v.message));
         }
         let Some(action) = action else {
-            return Read {
-                headers: peeked,
-                payload: None,
-                problem: Some((ErrorCode::ErrInvalidPayload, "unknown API path".to_owned())),
-            };
+            return Ok(Read::problem(
+                peeked,
+                None,
+                ErrorCode::ErrInvalidPayload,
+                "unknown API path".to_owned(),
+            ));
         };
         let compact = match &parsed {
-            Body::Plain(h) => return Read { headers: h.clone(), payload: None, problem: None },
+            Body::Plain(h) => {
+                return Ok(Read {
+                    headers: h.clone(),
+                    payload: None,
+                    problem: None,
+                    summary: None,
+                    unreadable: None,
+                });
+            }
             Body::Jwe(c) => c,
         };
-        let keys = match self.decryption_keys(profile) {
-            Ok(k) => k,
-            Err(e) => {
-                return Read {
-                    headers: peeked,
-                    payload: None,
-                    problem: Some((ErrorCode::ErrInvalidEncryption, e.to_string())),
-                };
-            }
-        };
+        // Any failure to get our keys is local (README "Keychain failures while reading"):
+        // the envelope stays unacknowledged and is read once the keychain answers again.
+        let keys = self
+            .decryption_keys(profile)
+            .map_err(|e| ConsoleError::KeychainLocked { reason: e.to_string() })?;
         let refs: Vec<&PrivateKey> = keys.iter().collect();
         let opened = match hcx_protocol::open_with_any(compact, &refs) {
             Ok((o, _)) => o,
             Err(e) => {
-                return Read {
-                    headers: peeked,
-                    payload: None,
-                    problem: Some((
-                        ErrorCode::ErrInvalidEncryption,
-                        format!("the payload could not be decrypted with our key: {e}"),
-                    )),
-                };
+                return Ok(Read::problem(
+                    peeked,
+                    None,
+                    ErrorCode::ErrInvalidEncryption,
+                    format!("the payload could not be decrypted with our key: {e}"),
+                ));
             }
         };
         let payload = match opened.payload_json() {
             Ok(p) => p,
+            // Decrypted, but not JSON we can parse (or nested past the parser's limit).
             Err(e) => {
-                return Read {
+                let reason = e.to_string();
+                return Ok(Read {
                     headers: opened.headers,
                     payload: None,
-                    problem: Some((ErrorCode::ErrInvalidPayload, e.to_string())),
-                };
+                    problem: Some((ErrorCode::ErrInvalidPayload, reason.clone())),
+                    summary: None,
+                    unreadable: Some(reason),
+                });
+            }
+        };
+        // Before anything is applied: content that cannot be read exactly is kept as received
+        // (the raw JWE) and moves nothing; its decrypted form is not stored, so no later view
+        // computes with it either.
+        let summary = match hcx_fhir::summarize_checked(&payload) {
+            Ok(s) => s,
+            Err(e) => {
+                let reason = e.to_string();
+                return Ok(Read {
+                    headers: opened.headers,
+                    payload: None,
+                    problem: Some((
+                        ErrorCode::ErrInvalidPayload,
+                        format!("the payload's content could not be read: {reason}"),
+                    )),
+                    summary: None,
+                    unreadable: Some(reason),
+                });
             }
         };
         if !action.is_callback() && !payload::fits_action(action, &payload) {
-            return Read {
-                headers: opened.headers,
-                payload: Some(payload),
-                problem: Some((
-                    ErrorCode::ErrWrongDomainPayload,
-                    format!("{} does not carry the FHIR resource this API expects", action.path()),
-                )),
-            };
+            return Ok(Read::problem(
+                opened.headers,
+                Some(payload),
+                ErrorCode::ErrWrongDomainPayload,
+                format!("{} does not carry the FHIR resource this API expects", action.path()),
+            ));
         }
-        Read { headers: opened.headers, payload: Some(payload), problem: None }
+        Ok(Read {
+            headers: opened.headers,
+            payload: Some(payload),
+            problem: None,
+            summary: Some(summary),
+            unreadable: None,
+        })
     }
 
     /// The current key, then the previous one during a rotation overlap.
@@ -311,11 +403,11 @@ fn apply_effects(
     action: Action,
     headers: &Headers,
     payload: Option<&Value>,
+    summary: Option<hcx_fhir::Summary>,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>> {
     let correlation_id = headers.correlation_id().unwrap_or_default();
     let status = headers.status().and_then(std::result::Result::ok);
-    let summary = payload.map(payload::summary_of);
     let mut touched = Vec::new();
     match action {
         // Status answers inform; they do not move a cycle.
@@ -339,7 +431,8 @@ fn apply_effects(
             }
         }
         Action::PaymentNoticeRequest => {
-            let amount = summary.as_ref().and_then(payload::paid);
+            // A negative payment is nonsense; it settles nothing and is not stored as money.
+            let amount = summary.as_ref().and_then(payload::paid).filter(|p| !p.is_sign_negative());
             open_incoming(
                 w,
                 profile,
@@ -349,15 +442,28 @@ fn apply_effects(
                 ThreadState::Received,
                 now,
             )?;
-            let settled = settle_claim(w, profile, headers, amount, now)?;
-            if let Some(paid) = amount {
+            let references = payload.map(payload::notice_references).unwrap_or_default();
+            let (settled, excess) = settle_claims(w, profile, headers, amount, &references, now)?;
+            let is_notice = w
+                .get_thread(&profile.id, correlation_id)?
+                .is_some_and(|t| t.use_case == UseCase::PaymentNotice);
+            if let Some(paid) = amount
+                && is_notice
+            {
                 // The ledger sums `settled` over every cycle, so the money is recorded on one
-                // thread only: the claim it settles, or the notice itself when no claim matches.
-                let settled_here = settled.is_empty().then_some(paid);
+                // thread only: the claims it settles, or the notice itself when it matches no
+                // claim at all. What matching claims did not owe stays on the notice as excess,
+                // never as settled.
+                let matched = excess.is_some();
                 w.set_thread_amounts(
                     &profile.id,
                     correlation_id,
-                    &AmountUpdate { requested: Some(paid), settled: settled_here, approved: None },
+                    &AmountUpdate {
+                        requested: Some(paid),
+                        settled: (!matched).then_some(paid),
+                        approved: None,
+                        excess: excess.filter(|e| !e.is_zero()),
+                    },
                     now,
                 )?;
             }
@@ -427,37 +533,140 @@ fn open_incoming(
     Ok(())
 }
 
-/// A payment notice settles the approved claim of the same workflow.
-fn settle_claim(
+/// Asks the trust rule about a readable incoming message, with the cycle it names (and for a
+/// payment notice, who the workflow's claims are with).
+fn judge_arrival(
+    w: &Writer<'_>,
+    profile: &Profile,
+    action: Action,
+    headers: &Headers,
+) -> Result<Verdict> {
+    let correlation_id = headers.correlation_id().unwrap_or_default();
+    let thread = w.get_thread(&profile.id, correlation_id)?;
+    let targets = match &thread {
+        Some(t) => {
+            let entries = w
+                .thread_timeline(&profile.id, correlation_id)?
+                .map(|t| t.entries)
+                .unwrap_or_default();
+            trust::redirect_targets(&entries, &t.counterparty_code)
+        }
+        None => Vec::new(),
+    };
+    let mut claim_parties: Vec<String> = Vec::new();
+    if action == Action::PaymentNoticeRequest {
+        for claim in workflow_claims(w, profile, headers)? {
+            if !claim_parties.contains(&claim.counterparty_code) {
+                claim_parties.push(claim.counterparty_code);
+            }
+        }
+    }
+    let cycle = thread
+        .as_ref()
+        .map(|t| Cycle { counterparty: &t.counterparty_code, redirect_targets: &targets });
+    Ok(trust::judge(
+        &Arrival::of(action, headers),
+        cycle,
+        &claim_parties,
+        profile.fields.hcx_code.as_deref(),
+    ))
+}
+
+/// Our outgoing claims in the workflow a message names (none without a workflow id).
+fn workflow_claims(
+    w: &Writer<'_>,
+    profile: &Profile,
+    headers: &Headers,
+) -> Result<Vec<hcx_store::Thread>> {
+    let Some(workflow_id) = headers.workflow_id().filter(|id| !id.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    Ok(w.list_threads(&ThreadFilter {
+        profile_id: profile.id.clone(),
+        workflow_id: Some(workflow_id.to_owned()),
+        use_cases: vec![UseCase::Claim],
+        direction: Some(ThreadDirection::Outgoing),
+        ..ThreadFilter::default()
+    })?)
+}
+
+/// A payment notice settles the approved claims of its workflow that are with its sender, up
+/// to what each still owes, the claim it references first. Returns the claims that changed and
+/// the excess (`None` when no claim of the sender is in the workflow, or the amounts were out of
+/// range, so nothing was settled on a claim).
+fn settle_claims(
     w: &Writer<'_>,
     profile: &Profile,
     headers: &Headers,
     amount: Option<rust_decimal::Decimal>,
+    references: &[String],
     now: DateTime<Utc>,
-) -> Result<Vec<String>> {
-    let Some(workflow_id) = headers.workflow_id() else {
-        return Ok(Vec::new());
-    };
-    let claims = w.list_threads(&ThreadFilter {
-        profile_id: profile.id.clone(),
-        workflow_id: Some(workflow_id.to_owned()),
-        use_cases: vec![UseCase::Claim],
-        states: vec![ThreadState::Complete],
-        direction: Some(ThreadDirection::Outgoing),
-        ..ThreadFilter::default()
-    })?;
-    let mut touched = Vec::new();
-    for claim in claims {
-        advance(w, &profile.id, &claim.correlation_id, Event::PaymentNotice, now)?;
-        if let Some(paid) = amount {
-            w.set_thread_amounts(
-                &profile.id,
-                &claim.correlation_id,
-                &AmountUpdate { settled: Some(paid), ..AmountUpdate::default() },
-                now,
-            )?;
-        }
-        touched.push(claim.correlation_id);
+) -> Result<(Vec<String>, Option<rust_decimal::Decimal>)> {
+    let sender = headers.sender_code().unwrap_or_default();
+    let mine: Vec<hcx_store::Thread> = workflow_claims(w, profile, headers)?
+        .into_iter()
+        .filter(|c| !sender.is_empty() && c.counterparty_code == sender)
+        .collect();
+    if mine.is_empty() {
+        return Ok((Vec::new(), None));
     }
-    Ok(touched)
+    // Only an answered claim owes anything; money for a claim still open is all excess.
+    let mut claims: Vec<hcx_store::Thread> = mine
+        .into_iter()
+        .filter(|c| matches!(c.state, ThreadState::Complete | ThreadState::Paid))
+        .collect();
+    // Oldest first, so money goes to claims in the order they were made.
+    claims.sort_by_key(|c| c.opened_at);
+    let Some(paid) = amount else {
+        // A notice without a readable amount still closes the claims it is about.
+        let mut touched = Vec::new();
+        for claim in &claims {
+            if claim.state == ThreadState::Complete {
+                advance(w, &profile.id, &claim.correlation_id, Event::PaymentNotice, now)?;
+                touched.push(claim.correlation_id.clone());
+            }
+        }
+        return Ok((touched, Some(rust_decimal::Decimal::ZERO)));
+    };
+    let mut owed = Vec::with_capacity(claims.len());
+    for claim in &claims {
+        let number = claim_number(w, profile, &claim.correlation_id)?;
+        owed.push(Owed {
+            correlation_id: claim.correlation_id.clone(),
+            approved: claim.approved_amount,
+            settled: claim.settled_amount,
+            referenced: references
+                .iter()
+                .any(|r| *r == claim.correlation_id || number.as_deref().is_some_and(|n| n == r)),
+        });
+    }
+    let Some(allocation) = settle::allocate(paid, &owed) else {
+        tracing::warn!(%paid, "payment notice amounts out of range; nothing settled");
+        return Ok((Vec::new(), None));
+    };
+    let mut touched = Vec::new();
+    for (correlation_id, settled) in allocation.settle {
+        advance(w, &profile.id, &correlation_id, Event::PaymentNotice, now)?;
+        w.set_thread_amounts(
+            &profile.id,
+            &correlation_id,
+            &AmountUpdate { settled: Some(settled), ..AmountUpdate::default() },
+            now,
+        )?;
+        touched.push(correlation_id);
+    }
+    Ok((touched, Some(allocation.excess)))
+}
+
+/// The claim number our outgoing claim carried (from its stored request payload).
+fn claim_number(w: &Writer<'_>, profile: &Profile, correlation_id: &str) -> Result<Option<String>> {
+    let entries =
+        w.thread_timeline(&profile.id, correlation_id)?.map(|t| t.entries).unwrap_or_default();
+    Ok(entries
+        .iter()
+        .filter(|e| e.message.direction == hcx_store::MessageDirection::Out)
+        .find(|e| Action::from_path(&e.message.action).is_some_and(|(_, a)| !a.is_callback()))
+        .and_then(|e| e.message.decrypted_payload.as_ref())
+        .map(payload::summary_of)
+        .and_then(|s| s.claim.and_then(|c| c.number)))
 }

@@ -11,10 +11,12 @@
 //! when no keychain exists, see [`secrets`]).
 
 mod apply;
+mod audit;
 mod background;
 mod certify;
 mod compose;
 mod console;
+mod dead_letters;
 pub mod demo;
 pub mod dto;
 pub mod embedded;
@@ -31,12 +33,15 @@ mod profiles;
 mod respond;
 pub mod secrets;
 pub mod serve_ui;
+mod settle;
 pub mod surface;
 pub mod text;
 pub mod thread_state;
+mod trust;
 mod views;
 
 pub use apply::{PENDING_CODE, registration_kinds};
+pub use audit::{AuditCheck, AuditOutcome};
 pub use background::{Background, BridgePoller, OutboxWorker};
 pub use console::{Console, ConsoleOptions, DATABASE_FILE};
 pub use error::{ConsoleError, Result};

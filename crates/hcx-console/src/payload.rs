@@ -13,12 +13,13 @@ pub(crate) fn summary_of(payload: &Value) -> Summary {
     summarize(payload)
 }
 
-/// Amount asked for: the bundle's requested total, else the sum of its item nets.
+/// Amount asked for: the bundle's requested total, else the sum of its item nets (`None`
+/// when there are none, or when their sum is out of range: a sender controls these numbers).
 pub(crate) fn requested(s: &Summary) -> Option<Decimal> {
     s.amounts.requested.as_ref().map(|a| a.value).or_else(|| {
-        let nets: Vec<Decimal> =
-            s.items.iter().filter_map(|i| i.net.as_ref().map(|n| n.value)).collect();
-        (!nets.is_empty()).then(|| nets.iter().copied().sum())
+        let mut nets = s.items.iter().filter_map(|i| i.net.as_ref().map(|n| n.value)).peekable();
+        nets.peek()?;
+        nets.try_fold(Decimal::ZERO, Decimal::checked_add)
     })
 }
 
@@ -34,6 +35,50 @@ pub(crate) fn paid(s: &Summary) -> Option<Decimal> {
             .as_ref()
             .and_then(|p| p.parts.iter().find_map(|part| part.amount.as_ref().map(|a| a.value)))
     })
+}
+
+/// What a payment notice says it pays for: the identifiers and references of its
+/// PaymentNotice and PaymentReconciliation (`identifier`, `request`, `detail[].request`), with a
+/// `Claim/` prefix dropped. The summary does not carry these, so they are read from the bundle.
+pub(crate) fn notice_references(payload: &Value) -> Vec<String> {
+    let resources: Vec<&Value> = match payload.get("resourceType").and_then(Value::as_str) {
+        Some("Bundle") => payload
+            .get("entry")
+            .and_then(Value::as_array)
+            .map(|e| e.iter().filter_map(|e| e.get("resource")).collect())
+            .unwrap_or_default(),
+        _ => vec![payload],
+    };
+    let mut out = Vec::new();
+    let mut push = |v: Option<&str>| {
+        if let Some(v) = v.map(|v| v.trim_start_matches("Claim/")).filter(|v| !v.is_empty())
+            && !out.iter().any(|o| o == v)
+        {
+            out.push(v.to_owned());
+        }
+    };
+    let reference = |r: &Value, push: &mut dyn FnMut(Option<&str>)| {
+        push(r.pointer("/identifier/value").and_then(Value::as_str));
+        push(r.get("reference").and_then(Value::as_str));
+    };
+    for r in resources {
+        let kind = r.get("resourceType").and_then(Value::as_str);
+        if !matches!(kind, Some("PaymentNotice" | "PaymentReconciliation")) {
+            continue;
+        }
+        for id in r.get("identifier").and_then(Value::as_array).into_iter().flatten() {
+            push(id.get("value").and_then(Value::as_str));
+        }
+        if let Some(req) = r.get("request") {
+            reference(req, &mut push);
+        }
+        for detail in r.get("detail").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(req) = detail.get("request") {
+                reference(req, &mut push);
+            }
+        }
+    }
+    out
 }
 
 /// The patient's name, for the work queue.
@@ -103,6 +148,38 @@ mod tests {
         assert!(
             !fits_action(Action::ClaimSubmit, &json!({"resourceType": "Patient"})),
             "a bare Patient is the wrong domain payload for a claim"
+        );
+    }
+
+    #[test]
+    fn requested_sums_item_nets_without_overflowing() {
+        let item = |v: &str| hcx_fhir::summary::ItemSummary {
+            net: Some(hcx_fhir::summary::Amount {
+                value: v.parse().unwrap(),
+                currency: "INR".into(),
+                currency_assumed: false,
+            }),
+            ..Default::default()
+        };
+        let max = "79228162514264337593543950335";
+        let s = Summary { items: vec![item(max), item(max)], ..Default::default() };
+        assert_eq!(requested(&s), None, "two maximal nets overflow: no amount, and no panic");
+        let s = Summary { items: vec![item("10.50"), item("2")], ..Default::default() };
+        assert_eq!(requested(&s), Some("12.50".parse().unwrap()), "nets add up exactly");
+    }
+
+    #[test]
+    fn notice_references_name_the_claim() {
+        let bundle = json!({"resourceType": "Bundle", "entry": [
+            {"resource": {"resourceType": "Task", "identifier": [{"value": "not-this"}]}},
+            {"resource": {"resourceType": "PaymentNotice",
+                "identifier": [{"value": "corr-1"}],
+                "request": {"identifier": {"value": "CLM-9"}, "reference": "Claim/corr-1"}}}
+        ]});
+        assert_eq!(
+            notice_references(&bundle),
+            vec!["corr-1".to_owned(), "CLM-9".to_owned()],
+            "the notice's own identifiers and its request, deduplicated, never other resources"
         );
     }
 

@@ -1,6 +1,8 @@
 //! Preflight: before the first send, check that the gateway login works, our registry record
 //! exists and is Active, the registered certificate carries the key this computer holds, and
 //! the registered endpoint URL is this participant's bridge mailbox (reachable, token accepted).
+//! First of all, "audit log": the profile's keyed audit chain verifies (the first bad entry
+//! otherwise).
 
 use std::time::Duration;
 
@@ -12,11 +14,42 @@ use crate::console::Console;
 use crate::dto::PreflightCheck;
 use crate::error::Result;
 
+/// The name of the audit chain's check.
+pub(crate) const AUDIT_CHECK: &str = "audit log";
+
 fn check(name: &str, ok: bool, detail: impl Into<String>) -> PreflightCheck {
     PreflightCheck { name: name.to_owned(), ok, detail: detail.into() }
 }
 
 impl Console {
+    /// The "audit log" check: the profile's chain verifies under its keychain key.
+    fn audit_check(&self, profile: &Profile) -> Result<PreflightCheck> {
+        use crate::audit::AuditOutcome;
+        use hcx_store::AuditVerdict;
+        let Some(found) = self.verify_audit(Some(&profile.id))?.pop() else {
+            return Ok(check(AUDIT_CHECK, false, "the profile's audit chain was not checked"));
+        };
+        Ok(match found.outcome {
+            AuditOutcome::Verified(AuditVerdict::Intact { entries, head_hash }) => check(
+                AUDIT_CHECK,
+                true,
+                format!("audit log intact: {entries} entries, head {head_hash}"),
+            ),
+            AuditOutcome::Verified(AuditVerdict::Broken { entry_id, at, event, reason }) => check(
+                AUDIT_CHECK,
+                false,
+                format!(
+                    "audit log broken at entry {entry_id} ({}, {event}): {reason}",
+                    at.map_or_else(|| "invalid time".to_owned(), |t| t.to_rfc3339())
+                ),
+            ),
+            AuditOutcome::KeyUnavailable(reason) => {
+                check(AUDIT_CHECK, false, format!("cannot verify the audit log: {reason}"))
+            }
+            AuditOutcome::ProfileDeleted => check(AUDIT_CHECK, false, "the profile was deleted"),
+        })
+    }
+
     /// Runs every check for the active profile. Checks that depend on a failed one are reported
     /// as failed with the reason, so the list is always complete. The result is remembered for
     /// the profile's go-live checklist.
@@ -30,7 +63,7 @@ impl Console {
 
     async fn preflight_checks(&self, profile: &Profile) -> Result<Vec<PreflightCheck>> {
         let profile = profile.clone();
-        let mut out = Vec::new();
+        let mut out = vec![self.audit_check(&profile)?];
 
         let key_pem = match self.inner.secrets.get(&profile, SecretKind::PrivateKey) {
             Ok(Some(k)) => {

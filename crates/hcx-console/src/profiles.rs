@@ -1,6 +1,13 @@
 //! Profiles: participant identities side by side, each with its own keychain entries
 //! (`{profile id}/{kind}` under the app's keychain service) and its own rows in the store.
 //! Also the status bar (`app_status`) and the counterparty picker.
+//!
+//! **Transport rule** (checked here, where every front end adds or updates a profile):
+//! gateway and bridge URLs are `https://`, except that `http://` is allowed in every
+//! environment for a loopback host (127.0.0.0/8, ::1, `localhost`): the embedded sandbox, and
+//! a local TLS-terminating proxy in front of a real gateway. `http://` to any other host is
+//! refused for every environment, sandbox included: the sandbox login and mailbox token would
+//! cross the network in clear text, and a shared sandbox can sit behind TLS like anything else.
 
 use chrono::Utc;
 use hcx_client::SearchQuery;
@@ -36,6 +43,10 @@ pub struct NewProfile {
     pub password: Option<Secret>,
     /// Bridge mailbox token (keychain only).
     pub bridge_token: Option<Secret>,
+    /// The exchange's own participant code, so ingest can tell the gateway's plain error
+    /// callbacks from forged ones (without it such errors are only accepted from the
+    /// counterparty).
+    pub hcx_code: Option<String>,
 }
 
 pub(crate) fn environment_view(e: Environment) -> dto::Environment {
@@ -59,6 +70,38 @@ pub(crate) fn profile_view(p: &Profile) -> ProfileView {
     }
 }
 
+/// Whether `host` is this machine: `localhost`, 127.0.0.0/8 or ::1.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    // The URL parser has already normalised IPv4 forms (`127.1` is `127.0.0.1`); IPv6 hosts
+    // come bracketed.
+    let host = url.host_str().unwrap_or_default();
+    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Applies the transport rule (module header) to a gateway or bridge URL of a profile in
+/// `environment`.
+pub(crate) fn check_transport(
+    environment: Environment,
+    what: &'static str,
+    field: &'static str,
+    raw: &str,
+) -> Result<()> {
+    let url = reqwest::Url::parse(raw.trim())
+        .map_err(|e| ConsoleError::input(field, format!("{raw:?} is not a URL ({e})")))?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&url) => Ok(()),
+        "http" => Err(ConsoleError::InsecureTransport {
+            environment: environment.as_str(),
+            what,
+            url: raw.trim().to_owned(),
+        }),
+        _ => Err(ConsoleError::input(field, "must be an http(s) URL")),
+    }
+}
+
 impl Console {
     /// Creates a profile, stores its secrets in its secret store, and selects it when no other
     /// profile is selected.
@@ -72,8 +115,9 @@ impl Console {
                 return Err(ConsoleError::input(field, "is required"));
             }
         }
-        if !(new.gateway_url.starts_with("http://") || new.gateway_url.starts_with("https://")) {
-            return Err(ConsoleError::input("gatewayUrl", "must be an http(s) URL"));
+        check_transport(new.environment, "gateway", "gatewayUrl", &new.gateway_url)?;
+        if let Some(bridge) = &new.bridge_url {
+            check_transport(new.environment, "bridge", "bridgeUrl", bridge)?;
         }
         for role in &new.roles {
             if role.parse::<hcx_protocol::Role>().is_err() {
@@ -94,7 +138,12 @@ impl Console {
             bridge_url: new.bridge_url.map(|u| u.trim().trim_end_matches('/').to_owned()),
             username: new.username,
             email: new.email,
+            hcx_code: new.hcx_code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
         };
+        // The audit key first: the profile's first audit entry is keyed with it, and a keychain
+        // that refuses it stops the whole addition before anything is written.
+        let audit_key = self.inner.secrets.audit_key(Some(&id), fields.environment)?;
+        self.with_store(|store| store.set_audit_key(Some(&id), audit_key));
         let now = Utc::now();
         let profile = self.write(|w| {
             let p = w.insert_profile(&id, &fields, now)?;
@@ -141,11 +190,23 @@ impl Console {
         token: &Secret,
     ) -> Result<()> {
         let mut profile = self.profile(profile_id)?;
+        check_transport(profile.fields.environment, "bridge", "bridgeUrl", bridge_url)?;
         profile.fields.bridge_url = Some(bridge_url.trim().trim_end_matches('/').to_owned());
         let now = Utc::now();
         self.write(|w| Ok(w.update_profile(profile_id, &profile.fields, now)?))?;
         self.inner.secrets.set(&profile, SecretKind::BridgeToken, token)?;
         Ok(())
+    }
+
+    /// Records the exchange's own participant code on a profile (see [`NewProfile::hcx_code`]).
+    pub fn set_exchange_code(&self, profile_id: &str, hcx_code: &str) -> Result<()> {
+        let mut profile = self.profile(profile_id)?;
+        if profile.fields.hcx_code.as_deref() == Some(hcx_code) {
+            return Ok(());
+        }
+        profile.fields.hcx_code = Some(hcx_code.to_owned());
+        let now = Utc::now();
+        self.write(|w| Ok(w.update_profile(profile_id, &profile.fields, now).map(|_| ())?))
     }
 
     /// Every profile.
@@ -214,7 +275,8 @@ impl Console {
         })
     }
 
-    /// Removes a profile: its secrets from the keychain, then its rows (cascade).
+    /// Removes a profile: its secrets from the keychain (its audit key too, so its remaining
+    /// audit entries can no longer be verified: export them first), then its rows (cascade).
     pub async fn delete_profile(&self, profile_id: &str) -> Result<()> {
         let profile = self.profile(profile_id)?;
         self.inner.secrets.delete_all(&profile)?;
@@ -231,7 +293,9 @@ impl Console {
                 now,
             ))?;
             Ok(())
-        })
+        })?;
+        self.with_store(|store| store.forget_audit_key(Some(profile_id)));
+        Ok(())
     }
 
     /// What the status bar shows.

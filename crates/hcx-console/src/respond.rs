@@ -277,6 +277,7 @@ impl Console {
                 items,
                 notes: form.reasons.clone(),
                 payment: None,
+                errors: Vec::new(),
             };
             let b = build::claim_response_bundle(&input, &mut ctx)?;
             (serde_json::to_value(b).map_err(hcx_fhir::Error::from)?, Some(total))

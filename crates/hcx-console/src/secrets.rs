@@ -1,6 +1,20 @@
 //! Where each profile's secrets live: the OS keychain, always — except for SANDBOX profiles on a
 //! machine without a keychain daemon (a fresh box running `hcx demo`), which fall back to a
-//! process-memory store that is never persisted. The fallback is announced once, clearly.
+//! process-memory store that is never persisted. The fallback is announced, clearly, each time
+//! it starts.
+//!
+//! **Probing.** Whether the keychain works is probed (write, read, delete a throw-away entry)
+//! on first use. A failed probe is never kept for the process: it is retried on the next use
+//! once [`FAILED_PROBE_RETRY`] has passed (so a burst of calls against a locked keychain costs
+//! one probe, not one per call), and a keychain error during any operation drops a good result
+//! so the next use probes again. When a real keychain answers after a failure, it is used from
+//! then on, also for sandbox profiles: the secrets the memory fallback collected meanwhile are
+//! moved into it (where the keychain has no entry of its own) and the switch is logged.
+//!
+//! **Audit keys.** Each profile's audit-chain HMAC key ([`SecretKind::AuditKey`]) and the
+//! console-wide one (account [`CONSOLE_ACCOUNT`]) are read here, created when missing, and
+//! handed to the store in memory by [`crate::Console`]. The console-wide key never falls back
+//! to memory: a throw-away key would make its chain unverifiable after a restart.
 //!
 //! Adapter note: hcx-keys ships an in-memory store only for unit tests (feature
 //! `memory-store`), so a release build cannot keep real secrets in a map by accident. The
@@ -8,8 +22,8 @@
 //! is reachable only through [`Secrets::store_for`], which refuses it for non-sandbox profiles.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use hcx_keys::{KeychainStore, KeysError, Secret, SecretKind, SecretStore, validate_profile_id};
 use hcx_store::{Environment, Profile};
@@ -21,10 +35,17 @@ pub const MEMORY_FALLBACK_NOTICE: &str = "No OS keychain is reachable: secrets o
      profiles are kept in this process's memory only and are gone when it exits (production \
      and staging profiles still require the keychain).";
 
+/// The keychain account prefix of console-wide secrets (the audit key of entries that belong to
+/// no profile). Profile ids are UUIDs, so it cannot collide with one.
+pub const CONSOLE_ACCOUNT: &str = "console";
+
+/// How long a failed keychain probe is trusted before the next use probes again.
+pub const FAILED_PROBE_RETRY: Duration = Duration::from_secs(1);
+
 /// Process-memory secrets for sandbox profiles when no keychain exists. Never written anywhere.
 #[derive(Default)]
 pub struct SessionStore {
-    entries: Mutex<HashMap<String, Secret>>,
+    entries: Mutex<HashMap<(String, SecretKind), Secret>>,
 }
 
 impl std::fmt::Debug for SessionStore {
@@ -33,28 +54,49 @@ impl std::fmt::Debug for SessionStore {
     }
 }
 
-fn entry_name(profile: &str, kind: SecretKind) -> hcx_keys::Result<String> {
-    validate_profile_id(profile)?;
-    Ok(format!("{profile}/{}", kind.as_str()))
+impl SessionStore {
+    fn take_all(&self) -> Vec<((String, SecretKind), Secret)> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).drain().collect()
+    }
 }
 
 impl SecretStore for SessionStore {
     fn get(&self, profile: &str, kind: SecretKind) -> hcx_keys::Result<Option<Secret>> {
-        let name = entry_name(profile, kind)?;
-        Ok(self.entries.lock().unwrap_or_else(PoisonError::into_inner).get(&name).cloned())
+        validate_profile_id(profile)?;
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(entries.get(&(profile.to_owned(), kind)).cloned())
     }
 
     fn set(&self, profile: &str, kind: SecretKind, value: &Secret) -> hcx_keys::Result<()> {
-        let name = entry_name(profile, kind)?;
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner).insert(name, value.clone());
+        validate_profile_id(profile)?;
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.insert((profile.to_owned(), kind), value.clone());
         Ok(())
     }
 
     fn delete(&self, profile: &str, kind: SecretKind) -> hcx_keys::Result<()> {
-        let name = entry_name(profile, kind)?;
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner).remove(&name);
+        validate_profile_id(profile)?;
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&(profile.to_owned(), kind));
         Ok(())
     }
+}
+
+/// The last keychain probe.
+#[derive(Debug, Default)]
+struct Probe {
+    /// `None` before the first probe or after a keychain error invalidated a good result.
+    last: Option<ProbeResult>,
+    /// Whether the memory fallback was used since the keychain last answered.
+    fallback_in_use: bool,
+}
+
+#[derive(Debug, Clone)]
+enum ProbeResult {
+    Works,
+    Failed { reason: String, at: Instant },
 }
 
 /// Chooses the secret store of a profile.
@@ -62,10 +104,14 @@ impl SecretStore for SessionStore {
 pub struct Secrets {
     keychain: KeychainStore,
     session: SessionStore,
-    /// Result of the first keychain probe (`Err(reason)` when unusable).
-    probe: OnceLock<std::result::Result<(), String>>,
+    probe: Mutex<Probe>,
     allow_session_for_sandbox: bool,
-    announced: AtomicBool,
+}
+
+/// Whether an error means the keychain itself is unreachable or locked (as opposed to a bad
+/// entry name or value).
+fn is_keychain_failure(err: &KeysError) -> bool {
+    matches!(err, KeysError::KeychainUnavailable { .. } | KeysError::Keychain { .. })
 }
 
 impl Secrets {
@@ -75,9 +121,8 @@ impl Secrets {
         Self {
             keychain: KeychainStore::new(app_id),
             session: SessionStore::default(),
-            probe: OnceLock::new(),
+            probe: Mutex::new(Probe::default()),
             allow_session_for_sandbox,
-            announced: AtomicBool::new(false),
         }
     }
 
@@ -86,27 +131,76 @@ impl Secrets {
         self.keychain.app_id()
     }
 
+    /// Whether the keychain works now, probing when there is no fresh result.
     fn keychain_works(&self) -> std::result::Result<(), String> {
-        self.probe
-            .get_or_init(|| match self.keychain.probe() {
-                Ok(()) => Ok(()),
-                Err(e @ (KeysError::KeychainUnavailable { .. } | KeysError::Keychain { .. })) => {
-                    Err(e.to_string())
+        let mut probe = self.probe.lock().unwrap_or_else(PoisonError::into_inner);
+        match &probe.last {
+            Some(ProbeResult::Works) => return Ok(()),
+            Some(ProbeResult::Failed { reason, at }) if at.elapsed() < FAILED_PROBE_RETRY => {
+                return Err(reason.clone());
+            }
+            _ => {}
+        }
+        match self.keychain.probe() {
+            Ok(()) => {
+                probe.last = Some(ProbeResult::Works);
+                if std::mem::take(&mut probe.fallback_in_use) {
+                    drop(probe);
+                    self.adopt_session_secrets();
                 }
-                Err(e) => Err(e.to_string()),
-            })
-            .clone()
+                Ok(())
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                probe.last =
+                    Some(ProbeResult::Failed { reason: reason.clone(), at: Instant::now() });
+                Err(reason)
+            }
+        }
     }
 
-    /// The store holding `profile`'s secrets.
-    pub fn store_for(&self, profile: &Profile) -> Result<&dyn SecretStore> {
+    /// The keychain answered again: move what the memory fallback collected into it. An entry
+    /// the keychain already has wins (it is the one that survives restarts).
+    fn adopt_session_secrets(&self) {
+        let held = self.session.take_all();
+        let mut moved = 0_usize;
+        for ((profile, kind), value) in held {
+            let result = match self.keychain.get(&profile, kind) {
+                Ok(Some(_)) => Ok(()),
+                Ok(None) => self.keychain.set(&profile, kind, &value).map(|()| moved += 1),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = result {
+                // Keep it in memory rather than lose it; the next failure re-enables the
+                // fallback and the next recovery tries again.
+                tracing::warn!(%profile, kind = kind.as_str(), "could not move a secret into the keychain: {e}");
+                let _ = self.session.set(&profile, kind, &value);
+            }
+        }
+        tracing::warn!(
+            moved,
+            "the OS keychain is reachable again: sandbox secrets are kept in it from now on"
+        );
+    }
+
+    /// Records that a keychain operation failed, so the next use probes again instead of
+    /// trusting the last good probe.
+    fn observe<T>(&self, result: hcx_keys::Result<T>) -> Result<T> {
+        if let Err(e) = &result
+            && is_keychain_failure(e)
+        {
+            self.probe.lock().unwrap_or_else(PoisonError::into_inner).last = None;
+        }
+        Ok(result?)
+    }
+
+    /// The store for secrets of a profile in `environment`.
+    fn store_for_environment(&self, environment: Environment) -> Result<&dyn SecretStore> {
         match self.keychain_works() {
             Ok(()) => Ok(&self.keychain),
-            Err(_)
-                if self.allow_session_for_sandbox
-                    && profile.fields.environment == Environment::Sandbox =>
-            {
-                if !self.announced.swap(true, Ordering::SeqCst) {
+            Err(_) if self.allow_session_for_sandbox && environment == Environment::Sandbox => {
+                let mut probe = self.probe.lock().unwrap_or_else(PoisonError::into_inner);
+                if !std::mem::replace(&mut probe.fallback_in_use, true) {
                     tracing::warn!("{MEMORY_FALLBACK_NOTICE}");
                 }
                 Ok(&self.session)
@@ -116,6 +210,11 @@ impl Secrets {
                 reason,
             })),
         }
+    }
+
+    /// The store holding `profile`'s secrets.
+    pub fn store_for(&self, profile: &Profile) -> Result<&dyn SecretStore> {
+        self.store_for_environment(profile.fields.environment)
     }
 
     /// A human name of the backend used for `profile` (for the key status screen).
@@ -129,22 +228,52 @@ impl Secrets {
 
     /// Reads one secret of a profile.
     pub fn get(&self, profile: &Profile, kind: SecretKind) -> Result<Option<Secret>> {
-        Ok(self.store_for(profile)?.get(&profile.id, kind)?)
+        self.observe(self.store_for(profile)?.get(&profile.id, kind))
     }
 
     /// Writes one secret of a profile.
     pub fn set(&self, profile: &Profile, kind: SecretKind, value: &Secret) -> Result<()> {
-        Ok(self.store_for(profile)?.set(&profile.id, kind, value)?)
+        self.observe(self.store_for(profile)?.set(&profile.id, kind, value))
     }
 
     /// Removes one secret of a profile (missing is fine).
     pub fn delete(&self, profile: &Profile, kind: SecretKind) -> Result<()> {
-        Ok(self.store_for(profile)?.delete(&profile.id, kind)?)
+        self.observe(self.store_for(profile)?.delete(&profile.id, kind))
     }
 
     /// Removes every secret of a profile.
     pub fn delete_all(&self, profile: &Profile) -> Result<()> {
-        Ok(hcx_keys::delete_profile_secrets(self.store_for(profile)?, &profile.id)?)
+        self.observe(hcx_keys::delete_profile_secrets(self.store_for(profile)?, &profile.id))
+    }
+
+    /// The audit-chain key of `chain` (a profile id in `environment`, or `None` for the
+    /// console-wide chain), created and stored when it has none yet.
+    pub(crate) fn audit_key(
+        &self,
+        chain: Option<&str>,
+        environment: Environment,
+    ) -> Result<hcx_store::AuditKey> {
+        let (store, account): (&dyn SecretStore, &str) = match chain {
+            Some(profile) => (self.store_for_environment(environment)?, profile),
+            None => {
+                self.keychain_works().map_err(|reason| {
+                    ConsoleError::Keys(KeysError::KeychainUnavailable {
+                        backend: hcx_keys::keychain::backend_name(),
+                        reason,
+                    })
+                })?;
+                (&self.keychain, CONSOLE_ACCOUNT)
+            }
+        };
+        let secret = match self.observe(store.get(account, SecretKind::AuditKey))? {
+            Some(secret) => secret,
+            None => {
+                let fresh = hcx_keys::generate_audit_key()?;
+                self.observe(store.set(account, SecretKind::AuditKey, &fresh))?;
+                fresh
+            }
+        };
+        Ok(hcx_store::AuditKey::from_hex(secret.expose())?)
     }
 }
 

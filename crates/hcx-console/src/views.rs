@@ -13,7 +13,8 @@ use serde_json::Value;
 use crate::compose::RelatedCycle;
 use crate::console::Console;
 use crate::dto::{
-    ErrorView, Ledger, ThreadDetail, ThreadFilter, ThreadSummary, TimelineNode, WorkflowView,
+    ErrorView, Ledger, SuspiciousList, SuspiciousMessage, ThreadDetail, ThreadFilter,
+    ThreadSummary, TimelineNode, WorkflowView,
 };
 use crate::error::{ConsoleError, Result};
 use crate::outbox::OutboxBody;
@@ -61,6 +62,9 @@ fn use_case_title(u: UseCase) -> &'static str {
 }
 
 /// A thread row as the work queue shows it.
+/// How many suspicious messages one list call returns (the count covers all of them).
+const SUSPICIOUS_PAGE: u32 = 500;
+
 pub(crate) fn summary_view(t: &Thread) -> ThreadSummary {
     ThreadSummary {
         correlation_id: t.correlation_id.clone(),
@@ -255,15 +259,25 @@ fn node(thread: &Thread, entry: &TimelineEntry, with_fhir: bool) -> TimelineNode
     let headers = m.protected_headers.clone().and_then(Headers::from_value).unwrap_or_default();
     let status = headers.status().and_then(std::result::Result::ok);
     let failed = entry.outbox.as_ref().is_some_and(|o| o.state == OutboxState::Failed);
-    let kind = if m.direction == MessageDirection::In && m.error_code.is_some() {
+    let unreadable = m.direction == MessageDirection::In && m.problem.is_some();
+    let kind = if unreadable {
+        "unreadable"
+    } else if m.rejected_reason.is_some() {
+        "rejected"
+    } else if m.direction == MessageDirection::In && m.error_code.is_some() {
         "error"
     } else {
         node_kind(m.direction, action, entry.delivery, status, failed)
     };
-    let summary = m.decrypted_payload.as_ref().map(payload::summary_of);
+    // An unreadable message moved nothing and its content is not summarised again.
+    let summary = m.decrypted_payload.as_ref().filter(|_| !unreadable).map(payload::summary_of);
     let error = error_of(entry, &headers);
-    let (headline, amount) =
-        headline(kind, action, thread, summary.as_ref(), &headers, error.as_ref());
+    // Neither an unreadable nor a rejected message moved anything, so neither shows money.
+    let (headline, amount) = match (&m.problem, &m.rejected_reason) {
+        (Some(problem), _) if unreadable => (format!("Could not read: {problem}"), None),
+        (_, Some(reason)) => (format!("Not applied: {reason}"), None),
+        _ => headline(kind, action, thread, summary.as_ref(), &headers, error.as_ref()),
+    };
     let at = m.received_at.or(m.acked_at).or(m.sent_at).unwrap_or(m.created_at);
     TimelineNode {
         api_call_id: m.api_call_id.clone(),
@@ -348,6 +362,34 @@ impl Console {
         };
         let threads = self.read(|r| Ok(r.list_threads(&store_filter)?))?;
         Ok(threads.iter().map(summary_view).collect())
+    }
+
+    /// The active profile's suspicious list: incoming messages stored but not applied because
+    /// their sender may not move the cycle they name, newest first.
+    pub async fn list_suspicious(&self) -> Result<SuspiciousList> {
+        let profile = self.active()?;
+        let (total, rows) = self.read(|r| {
+            Ok((
+                r.count_rejected_messages(&profile.id)?,
+                r.list_rejected_messages(&profile.id, SUSPICIOUS_PAGE)?,
+            ))
+        })?;
+        let messages = rows
+            .into_iter()
+            .map(|m| SuspiciousMessage {
+                id: m.id,
+                at: utc(m.received_at.unwrap_or(m.created_at)),
+                sender: m.sender_code.unwrap_or_default(),
+                action: m.action,
+                correlation_id: m.correlation_id,
+                workflow_id: m.workflow_id,
+                api_call_id: m.api_call_id,
+                reason: m.rejected_reason.unwrap_or_default(),
+                headers: m.protected_headers.unwrap_or(Value::Null),
+                raw_body: m.raw_body,
+            })
+            .collect();
+        Ok(SuspiciousList { total, messages })
     }
 
     /// One cycle with its timeline and next actions (decrypted FHIR left out).
@@ -447,20 +489,20 @@ impl Console {
         })
     }
 
-    /// The latest readable incoming message of `action` in a cycle: its headers and payload.
+    /// The latest readable incoming message of `action` in a cycle that its counterparty sent
+    /// and ingest applied: its headers and payload. A message from anyone else is never the
+    /// one the clerk answers, so an answer can only go back to the cycle's counterparty.
     pub(crate) fn last_incoming(
         &self,
         profile: &Profile,
-        correlation_id: &str,
+        thread: &Thread,
         action: Action,
     ) -> Result<Option<(Headers, Option<Value>)>> {
         Ok(self
-            .entries(profile, correlation_id)?
+            .entries(profile, &thread.correlation_id)?
             .into_iter()
             .rev()
-            .filter(|e| {
-                e.message.direction == MessageDirection::In && e.message.error_code.is_none()
-            })
+            .filter(|e| crate::trust::from_counterparty(e, &thread.counterparty_code))
             .filter(|e| Action::from_path(&e.message.action).map(|(_, a)| a) == Some(action))
             .find_map(|e| {
                 let h = e.message.protected_headers.clone().and_then(Headers::from_value)?;

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 const US: &str = "ingest-clinic@sandbox";
 const PAYER: &str = "payer@sandbox";
+const HCX: &str = "hcx@sandbox";
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -56,8 +57,9 @@ async fn fixture() -> Fixture {
             bridge_url: None,
             username: Some("ingest@example.org".into()),
             email: None,
-            password: Some(Secret::new("not-used-here".into())),
+            password: Some(Secret::new("not-used-here")),
             bridge_token: None,
+            hcx_code: Some(HCX.into()),
         })
         .await
         .expect("profile");
@@ -222,7 +224,7 @@ async fn the_gateway_error_callback_is_accepted_and_moves_our_cycle_to_error() {
     original.insert("x-hcx-sender_code", US);
     original.insert("x-hcx-correlation_id", receipt.correlation_id.as_str());
     let callback = ProtocolResponse::gateway_error(
-        "hcx@sandbox",
+        HCX,
         &original,
         &Details::new("ERR_RECIPIENT_NOT_AVAILABLE", "Please provide correct recipient code"),
     );
@@ -311,8 +313,9 @@ async fn profiles_side_by_side_keep_their_own_keys_and_cycles() {
             bridge_url: None,
             username: Some("second@example.org".into()),
             email: None,
-            password: Some(Secret::new("second-password".into())),
+            password: Some(Secret::new("second-password")),
             bridge_token: None,
+            hcx_code: None,
         })
         .await
         .expect("second profile");

@@ -34,6 +34,10 @@ pub enum Error {
         /// Parser message (line and column).
         reason: String,
     },
+    /// A payload's content cannot be read into a summary (overflowing, negative or absurd
+    /// amounts, deep nesting, wrong types).
+    #[error("cannot summarise this content: {0}")]
+    Unreadable(#[from] crate::summary::Unreadable),
     /// An attachment is larger than we can encode on this platform.
     #[error("attachment is too large ({size} bytes)")]
     TooLarge {

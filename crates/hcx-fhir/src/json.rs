@@ -66,6 +66,38 @@ pub fn lenient_decimal(v: &Value) -> Option<Decimal> {
     }
 }
 
+/// True when objects and arrays nest deeper than `limit` (the root object is depth 1). Iterative
+/// with an explicit stack, so a hostile 100,000-deep value cannot overflow the call stack here;
+/// it stops at the first node past the limit.
+pub fn deeper_than(v: &Value, limit: usize) -> bool {
+    let mut stack: Vec<(&Value, usize)> = vec![(v, 1)];
+    while let Some((node, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match node {
+            Value::Object(o) => Box::new(o.values()),
+            Value::Array(a) => Box::new(a.iter()),
+            _ => continue,
+        };
+        if depth > limit {
+            return true;
+        }
+        stack.extend(children.map(|c| (c, depth + 1)));
+    }
+    false
+}
+
+/// A value's text for a message, cut short: a hostile payload can carry a megabyte-long number.
+pub fn excerpt(v: &Value) -> String {
+    const MAX: usize = 40;
+    let text = match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
 /// The codings of a CodeableConcept.
 pub fn codings(cc: &Value) -> &[Value] {
     arr(cc, "coding")

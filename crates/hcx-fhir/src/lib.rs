@@ -25,4 +25,4 @@ pub mod types;
 pub use attachment::{AttachmentBuilder, BuiltAttachment};
 pub use check::{Finding, Severity, check};
 pub use error::{Error, Result};
-pub use summary::{Summary, summarize};
+pub use summary::{Summary, Unreadable, summarize, summarize_checked};

@@ -416,3 +416,15 @@ pub const MAX_DOCUMENT_BYTES: u64 = 2 * 1024 * 1024;
 
 /// The only currency an Indian claim is settled in.
 pub const INR: &str = "INR";
+
+/// The largest amount anything here reads or writes as real money: 10^13 INR (ten lakh crore,
+/// more than the whole country's yearly health insurance premium). A larger amount in a payload
+/// is a typo or an attack, and stays far enough below `Decimal::MAX` (about 7.9 × 10^28) that
+/// sums of any real number of such amounts cannot overflow.
+pub const MAX_AMOUNT: rust_decimal::Decimal =
+    rust_decimal::Decimal::from_parts(1_316_134_912, 2_328, 0, false, 0);
+
+/// The deepest nesting of objects and arrays read at all. A real bundle nests about a dozen deep
+/// (`Bundle.entry[].resource.item[].adjudication[].reason.coding[]`, a contained resource adds a
+/// few more); anything deeper than this is refused before any recursive pass sees it.
+pub const MAX_DEPTH: usize = 64;

@@ -2,9 +2,10 @@
 //!
 //! **Owns:** where a profile's secrets live (the OS keychain through [`KeychainStore`]: the RSA
 //! private key, the key kept during a rotation overlap, the gateway password or secret, the
-//! bridge mailbox token), the [`Secret`] wrapper they travel in, RSA key generation and import,
+//! bridge mailbox token, the audit chain's HMAC key), RSA key generation and import,
 //! self-signed X.509 certificates, CSRs, fingerprints, expiry, key↔certificate matching and
-//! rotation.
+//! rotation. Secrets travel in [`Secret`], re-exported from hcx-protocol (the lowest crate, so
+//! every crate shares one zeroizing type; nothing else of the wire is used here).
 //!
 //! **Must not:** write a secret anywhere but the keychain (no files, no SQLite, no logs, no
 //! IPC: [`Secret`] has no `Serialize` and prints `<redacted>`), know the HCX wire format (that
@@ -14,19 +15,21 @@
 //! [`Certificate`] values.
 #![deny(missing_docs)]
 
+mod audit_key;
 mod certificate;
 mod error;
 mod key;
 pub mod keychain;
 mod profile_keys;
-mod secret;
 mod store;
 
+pub use audit_key::{AUDIT_KEY_BYTES, generate_audit_key};
 pub use certificate::{
     Certificate, CertificateInfo, CertificateParams, DEFAULT_VALIDITY_DAYS, MAX_VALIDITY_DAYS,
     certificate_signing_request, self_signed_certificate,
 };
 pub use error::{KeysError, Result};
+pub use hcx_protocol::Secret;
 pub use key::{MIN_RSA_BITS, RsaKeySize, generate_private_key, import_private_key};
 pub use keychain::KeychainStore;
 pub use profile_keys::{
@@ -34,7 +37,6 @@ pub use profile_keys::{
     delete_profile_secrets, drop_previous_key, generate_for_profile, generate_key,
     import_for_profile, issue_for, private_keys_for_decrypt, rotate_to, rotate_with_new_key,
 };
-pub use secret::Secret;
 #[cfg(any(test, feature = "memory-store"))]
 pub use store::MemoryStore;
 pub use store::{SecretKind, SecretStore, validate_profile_id};

@@ -18,16 +18,20 @@ pub enum SecretKind {
     /// The bearer token of a pending onboarding application (status, OTP and the one-time
     /// credentials fetch); deleted once the credentials are in.
     ApplicantToken,
+    /// The HMAC key of the profile's audit chain (hex), created with the profile. The console
+    /// hands it to the store in memory; it is never written anywhere else.
+    AuditKey,
 }
 
 impl SecretKind {
     /// Every kind, so a profile's secrets can be removed together.
-    pub const ALL: [SecretKind; 5] = [
+    pub const ALL: [SecretKind; 6] = [
         SecretKind::PrivateKey,
         SecretKind::PreviousPrivateKey,
         SecretKind::GatewaySecret,
         SecretKind::BridgeToken,
         SecretKind::ApplicantToken,
+        SecretKind::AuditKey,
     ];
 
     /// The stable name used in keychain entry names. Never change these: existing users' keys
@@ -39,6 +43,7 @@ impl SecretKind {
             SecretKind::GatewaySecret => "gateway-secret",
             SecretKind::BridgeToken => "bridge-token",
             SecretKind::ApplicantToken => "applicant-token",
+            SecretKind::AuditKey => "audit-key",
         }
     }
 }

@@ -4,18 +4,17 @@
 //!
 //! Applicant endpoints are authorised by the application's own token (returned once by
 //! [`OperatorClient::submit`]); participant endpoints (payer approvals, compromise reports) by
-//! the participant's access token, fetched here from the gateway's token API with the
-//! participant's credentials; operator endpoints (outbox, queue, manual review) by the
-//! operator's credentials.
+//! the participant's access token; operator endpoints (outbox, queue, manual review) by the
+//! operator's credentials. Both logged-in kinds go through hcx-client's authenticated call
+//! ([`HcxClient::call`]): its token cache, and one fresh-token retry when the gateway answers 401.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use hcx_client::Credentials;
+use hcx_client::{Credentials, GatewayConfig, HcxClient, RetryPolicy};
 use hcx_protocol::ApiVersion;
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::sync::Mutex;
 
 use crate::error::{OnboardError, Result};
 use crate::operator_api::{
@@ -24,11 +23,8 @@ use crate::operator_api::{
     SandboxDescriptor, SignedRequest, SubmitRequest, SubmitResponse, TriggerResponse, paths,
 };
 use crate::registration::Application;
-use crate::secret::Secret;
+use hcx_protocol::Secret;
 
-/// Path of the gateway's token API after the version (wire facts §2.1). hcx-client keeps its
-/// token private, so the operator endpoints fetch their own with the same credentials.
-const TOKEN_PATH: &str = "/participant/auth/token/generate";
 /// Per-request timeout.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -65,9 +61,11 @@ pub struct Submitted {
 /// Client of one operator (or sandbox) at one API version.
 pub struct OperatorClient {
     http: reqwest::Client,
+    base_url: String,
+    version: ApiVersion,
     api: String,
-    credentials: Option<Credentials>,
-    token: Mutex<Option<(Secret, Instant)>>,
+    /// The logged-in client, or why the credentials cannot make one (reported on first use).
+    login: Option<std::result::Result<HcxClient, String>>,
 }
 
 impl std::fmt::Debug for OperatorClient {
@@ -88,15 +86,27 @@ impl OperatorClient {
         let http = reqwest::Client::builder().timeout(TIMEOUT).build()?;
         Ok(Self {
             http,
+            base_url: base_url.to_owned(),
+            version,
             api: format!("{}/{}", base_url.trim_end_matches('/'), version.prefix()),
-            credentials: None,
-            token: Mutex::new(None),
+            login: None,
         })
     }
 
     /// Logs in with these credentials for participant and operator endpoints.
     pub fn with_credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
+        // The operator's API sends no protocol message, so the client's own-code checks never
+        // run; the api-access form names the participant, the password form only the user.
+        let code = match &credentials {
+            Credentials::ApiSecret { participant_code, .. } => participant_code.clone(),
+            Credentials::Password { username, .. } => username.clone(),
+        };
+        let mut config = GatewayConfig::new(self.base_url.clone(), code, credentials);
+        config.version = self.version;
+        config.request_timeout = TIMEOUT;
+        // Approvals, decisions and compromise reports change state: never send one twice.
+        config.retry = RetryPolicy::no_retry();
+        self.login = Some(HcxClient::new(config).map_err(|e| e.to_string()));
         self
     }
 
@@ -232,50 +242,6 @@ impl OperatorClient {
 
     // ----------------------------------------------------------------- plumbing
 
-    async fn login_token(&self) -> Result<Secret> {
-        let mut slot = self.token.lock().await;
-        if let Some((t, until)) = slot.as_ref()
-            && Instant::now() < *until
-        {
-            return Ok(t.clone());
-        }
-        let creds = self
-            .credentials
-            .as_ref()
-            .ok_or_else(|| OnboardError::Setup("this call needs credentials".into()))?;
-        let form: Vec<(&str, &str)> = match creds {
-            Credentials::Password { username, password } => {
-                vec![("username", username.as_str()), ("password", password.expose())]
-            }
-            Credentials::ApiSecret { participant_code, username, secret } => vec![
-                ("participant_code", participant_code.as_str()),
-                ("username", username.as_str()),
-                ("secret", secret.expose()),
-            ],
-        };
-        let resp = self.http.post(format!("{}{TOKEN_PATH}", self.api)).form(&form).send().await?;
-        let status = resp.status();
-        let body: serde_json::Value = resp.json().await.unwrap_or_default();
-        let Some(token) = body.get("access_token").and_then(|v| v.as_str()) else {
-            return Err(OnboardError::Operator {
-                status: status.as_u16(),
-                message: body
-                    .pointer("/error/message")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("login refused")
-                    .to_string(),
-                findings: vec![],
-                refusals: vec![],
-            });
-        };
-        let ttl = body.get("expires_in").and_then(serde_json::Value::as_u64).unwrap_or(60);
-        let t = Secret::new(token);
-        // Renew a little early so a call never leaves with a token about to die.
-        *slot =
-            Some((t.clone(), Instant::now() + Duration::from_secs(ttl.saturating_sub(30).max(1))));
-        Ok(t)
-    }
-
     async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         method: Method,
@@ -283,18 +249,33 @@ impl OperatorClient {
         auth: Auth<'_>,
         body: Option<&B>,
     ) -> Result<T> {
-        let mut req = self.http.request(method, format!("{}{path}", self.api));
-        match auth {
-            Auth::None => {}
-            Auth::Bearer(t) => req = req.bearer_auth(t.expose()),
-            Auth::Login => req = req.bearer_auth(self.login_token().await?.expose()),
-        }
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        let resp = req.send().await?;
-        let status = resp.status();
-        let bytes = resp.bytes().await?;
+        let json = body.map(serde_json::to_vec).transpose()?;
+        let (status, bytes) = match auth {
+            Auth::Login => {
+                let login = match &self.login {
+                    Some(Ok(client)) => client,
+                    Some(Err(why)) => return Err(OnboardError::Setup(why.clone())),
+                    None => return Err(OnboardError::Setup("this call needs credentials".into())),
+                };
+                let answer = login.call(method, path, json).await?;
+                (
+                    StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY),
+                    answer.body,
+                )
+            }
+            Auth::None | Auth::Bearer(_) => {
+                let mut req = self.http.request(method, format!("{}{path}", self.api));
+                if let Auth::Bearer(t) = auth {
+                    req = req.bearer_auth(t.expose());
+                }
+                if let Some(b) = json {
+                    req = req.header(reqwest::header::CONTENT_TYPE, "application/json").body(b);
+                }
+                let resp = req.send().await?;
+                let status = resp.status();
+                (status, resp.bytes().await?.to_vec())
+            }
+        };
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(OnboardError::from);
         }

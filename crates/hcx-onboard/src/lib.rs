@@ -29,10 +29,9 @@ pub mod golive;
 pub mod jws;
 pub mod operator_api;
 pub mod registration;
-mod secret;
 
 #[cfg(feature = "runner")]
 pub mod client;
 
 pub use error::{OnboardError, Result};
-pub use secret::Secret;
+pub use hcx_protocol::Secret;

@@ -47,9 +47,8 @@ async fn enrol(sandbox: &SandboxHandle, dir: &std::path::Path, name: &str, role:
         describe_sandbox(&sandbox.base_url(), ApiVersion::V0_8).await.expect("descriptor");
     let code = format!("{name}@sandbox");
     let pair = hcx_sandbox::keys::generate(&code).expect("key pair");
-    let receiver = CallbackReceiver::start(&dir.join(name), &code, &descriptor.hcx_cert_pem)
-        .await
-        .expect("bridge starts");
+    let receiver =
+        CallbackReceiver::start(&dir.join(name), &code, &descriptor).await.expect("bridge starts");
     let email = format!("{name}@example.org");
     let password = format!("pw-{name}-12345678");
     let mut body = json!({

@@ -6,7 +6,9 @@
 //! It owns: protected-header maps and their builders ([`Headers`]), the API catalogue
 //! ([`Action`], [`ApiVersion`], [`Role`]), compact JWE sealing and opening ([`jwe`]), HTTP body
 //! shapes ([`body`], [`response`]), error codes ([`ErrorCode`]), timestamps ([`time`]), the
-//! gateway's stateless validation rules ([`validate`]) and a token inspector ([`inspect`]).
+//! gateway's stateless validation rules ([`validate`]), a token inspector ([`inspect`]) and the
+//! gateway's bearer JWT on dispatches, minted and verified ([`gateway_jwt`]), and the
+//! workspace's one wrapper for secret text ([`Secret`]: redacted, zeroed on drop, not serialisable).
 //!
 //! It must NOT do I/O: no HTTP, no files, no database, no keychain, no clock other than
 //! "now" for fresh timestamps (and [`validate::Policy`] takes "now" as a value). Private keys are
@@ -18,11 +20,13 @@
 mod b64;
 pub mod body;
 pub mod error_code;
+pub mod gateway_jwt;
 pub mod headers;
 pub mod inspect;
 pub mod jwe;
 pub mod names;
 pub mod response;
+pub mod secret;
 pub mod time;
 pub mod types;
 pub mod validate;
@@ -34,6 +38,7 @@ pub use jwe::{
     JweError, KeyAlg, Opened, PrivateKey, RecipientKey, open, open_with_any, peek_headers, seal,
 };
 pub use response::{Ack, ErrorBody, ErrorInfo, ProtocolResponse, StatusResult};
+pub use secret::Secret;
 pub use types::{Action, ApiVersion, DebugFlag, Details, Dialect, Role, Status, UnknownValue};
 pub use validate::{
     Caller, ParticipantInfo, Policy, Registry, Violation, validate_incoming, validate_request,

@@ -35,6 +35,10 @@ pub enum SandboxError {
     /// An outgoing HTTP call failed (scripted participants, dispatch).
     #[error("http: {0}")]
     Http(#[from] reqwest::Error),
+    /// A scripted participant's call through hcx-client failed (token, registry, certificate,
+    /// or the sandbox refused the message).
+    #[error("client: {0}")]
+    Client(#[from] hcx_client::ClientError),
     /// The wire library rejected something.
     #[error("protocol: {0}")]
     Protocol(#[from] hcx_protocol::Error),
@@ -44,14 +48,6 @@ pub enum SandboxError {
     /// The configuration or a request made no sense.
     #[error("invalid: {0}")]
     Invalid(String),
-    /// A scripted participant got an answer it did not expect from the sandbox.
-    #[error("unexpected answer from the sandbox: HTTP {status}: {body}")]
-    Unexpected {
-        /// HTTP status.
-        status: u16,
-        /// Body text (never contains secrets: it is a gateway error body).
-        body: String,
-    },
 }
 
 /// Short alias used across the crate.

@@ -1,16 +1,22 @@
 //! RS256 JWTs signed with the sandbox's own key: participant access tokens (shaped like the
 //! platform's re-signed Keycloak tokens, wire facts §2) and the bearer token the dispatcher
 //! sends to recipients (§4.7: `iss` = `sub` = the HCX code).
+//!
+//! Dispatch tokens are minted and checked by `hcx_protocol::gateway_jwt`, the implementation
+//! the bridge verifies with, and live [`DISPATCH_TOKEN_LIFETIME`] (one per dispatch), unlike
+//! the platform's 24 h. Login tokens carry participant claims, which that verifier refuses,
+//! so a participant's own token never passes as the HCX's.
 
 use std::time::{Duration, SystemTime};
 
+use hcx_protocol::gateway_jwt::{GatewayPolicy, GatewaySigner, GatewayVerifier};
 use josekit::jws::alg::rsassa::{RsassaJwsSigner, RsassaJwsVerifier};
 use josekit::jws::{JwsHeader, RS256};
 use josekit::jwt::{self, JwtPayload};
 use serde_json::{Value, json};
 
 use crate::error::{Result, SandboxError};
-use crate::secret::Secret;
+use hcx_protocol::Secret;
 
 /// Which realm a token belongs to (the platform's `entity` claim).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,10 +42,16 @@ pub struct TokenClaims {
     pub realm: TokenRealm,
 }
 
+/// How long a dispatch token lives. Minted per dispatch, so it only has to outlast the POST
+/// (the dispatch timeout) plus clock skew; well inside the bridge's default limit of 300 s.
+pub const DISPATCH_TOKEN_LIFETIME: Duration = Duration::from_secs(120);
+
 /// Signs and verifies the sandbox's tokens.
 pub struct TokenService {
     signer: RsassaJwsSigner,
     verifier: RsassaJwsVerifier,
+    dispatch_signer: GatewaySigner,
+    dispatch_verifier: GatewayVerifier,
     issuer: String,
     ttl: Duration,
 }
@@ -66,7 +78,11 @@ impl TokenService {
         let public_pem = pkey.public_key_to_pem()?;
         let signer = RS256.signer_from_pem(private_pem.expose().as_bytes())?;
         let verifier = RS256.verifier_from_pem(&public_pem)?;
-        Ok(Self { signer, verifier, issuer, ttl })
+        let key_err = |e: hcx_protocol::gateway_jwt::KeyError| SandboxError::Invalid(e.to_string());
+        let dispatch_signer = GatewaySigner::from_pem(private_pem.expose()).map_err(key_err)?;
+        let dispatch_verifier =
+            GatewayVerifier::from_pem(&String::from_utf8_lossy(&public_pem)).map_err(key_err)?;
+        Ok(Self { signer, verifier, dispatch_signer, dispatch_verifier, issuer, ttl })
     }
 
     /// Issues a participant access token.
@@ -111,18 +127,14 @@ impl TokenService {
         Ok(IssuedToken { access_token: Secret::new(token), expires_in: self.ttl.as_secs() })
     }
 
-    /// The token the dispatcher sends to recipients: `iss` = `sub` = the HCX code.
+    /// The token the dispatcher sends with one dispatch: `iss` = `sub` = the HCX code, valid
+    /// for [`DISPATCH_TOKEN_LIFETIME`] from now.
     pub fn dispatch_token(&self, hcx_code: &str) -> Result<Secret> {
-        let now = whole_seconds(SystemTime::now());
-        let mut p = JwtPayload::new();
-        p.set_subject(hcx_code);
-        p.set_issuer(hcx_code);
-        p.set_issued_at(&now);
-        p.set_expires_at(&(now + Duration::from_secs(86_400)));
-        p.set_jwt_id(uuid::Uuid::new_v4().to_string());
-        let mut h = JwsHeader::new();
-        h.set_token_type("JWT");
-        Ok(Secret::new(jwt::encode_with_signer(&p, &h, &self.signer)?))
+        let now = chrono::Utc::now().timestamp();
+        self.dispatch_signer
+            .mint_for(hcx_code, now, DISPATCH_TOKEN_LIFETIME)
+            .map(Secret::new)
+            .map_err(|e| SandboxError::Invalid(e.to_string()))
     }
 
     /// Verifies signature and expiry of an access token and extracts its claims.
@@ -162,14 +174,17 @@ impl TokenService {
         Ok(TokenClaims { sub, participant_code, roles, user_roles, realm })
     }
 
-    /// Verifies a dispatch token (hosted endpoints use this to check the caller is the HCX).
+    /// Verifies a dispatch token with the bridge's rules (hosted endpoints use this to check
+    /// the caller is the HCX): signature, `iss` = `sub` = `hcx_code`, a short life, no
+    /// participant claims.
     pub fn verify_dispatch(&self, token: &str, hcx_code: &str) -> bool {
-        match jwt::decode_with_verifier(token, &self.verifier) {
-            Ok((p, _)) => {
-                p.subject() == Some(hcx_code)
-                    && p.expires_at().is_some_and(|exp| exp > SystemTime::now())
+        let verifier = self.dispatch_verifier.with_policy(GatewayPolicy::for_hcx(hcx_code));
+        match verifier.verify(token, chrono::Utc::now().timestamp()) {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::info!(error = %e, "dispatch token refused");
+                false
             }
-            Err(_) => false,
         }
     }
 }
@@ -211,5 +226,43 @@ mod tests {
         let other = service(Duration::from_secs(60));
         let t2 = other.issue(TokenRealm::Participant, "o", "c", &[], None, "e").expect("issue");
         assert!(s.verify(t2.access_token.expose()).is_err(), "a token signed by another key fails");
+    }
+
+    #[test]
+    fn dispatch_tokens_are_short_and_login_tokens_are_not_dispatch_tokens() {
+        let pair = crate::keys::generate("hcx").expect("keygen");
+        let s = TokenService::new(&pair.private_pem, "sandbox".into(), Duration::from_secs(86_400))
+            .expect("service");
+        let hcx = "hcx@sandbox";
+        let dispatch = s.dispatch_token(hcx).expect("mint");
+        assert!(s.verify_dispatch(dispatch.expose(), hcx), "a fresh dispatch token verifies");
+        assert!(!s.verify_dispatch(dispatch.expose(), "hcx@other"), "it names this HCX only");
+        let bridge = GatewayVerifier::from_pem(&pair.cert_pem)
+            .expect("cert")
+            .with_policy(GatewayPolicy::for_hcx(hcx));
+        let claims = bridge
+            .verify(dispatch.expose(), chrono::Utc::now().timestamp())
+            .expect("the bridge's default rules accept the sandbox's dispatch token");
+        let life = claims.exp.zip(claims.iat).map(|(e, i)| e - i);
+        assert_eq!(life, Some(120), "a dispatch token lives two minutes, not a day");
+        let later = chrono::Utc::now().timestamp() + 120 + 61;
+        assert!(bridge.verify(dispatch.expose(), later).is_err(), "and is useless afterwards");
+
+        let roles = vec!["provider".to_string()];
+        let login = s
+            .issue(TokenRealm::Participant, hcx, hcx, &roles, None, "p@x")
+            .expect("issue a login token even with sub = the HCX code");
+        assert!(
+            !s.verify_dispatch(login.access_token.expose(), hcx),
+            "a participant login token is never a dispatch token"
+        );
+        assert!(
+            matches!(
+                bridge.verify(login.access_token.expose(), chrono::Utc::now().timestamp()),
+                Err(hcx_protocol::gateway_jwt::JwtError::Issuer { .. }
+                    | hcx_protocol::gateway_jwt::JwtError::ParticipantToken(_))
+            ),
+            "the bridge refuses a login token"
+        );
     }
 }

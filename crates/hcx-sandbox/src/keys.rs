@@ -18,7 +18,7 @@ use openssl::rsa::Rsa;
 use openssl::x509::{X509, X509NameBuilder};
 
 use crate::error::{Result, SandboxError};
-use crate::secret::Secret;
+use hcx_protocol::Secret;
 
 /// A demo identity: private key (PEM, PKCS#8) and its self-signed certificate (PEM).
 #[derive(Debug, Clone)]

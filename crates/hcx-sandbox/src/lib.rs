@@ -26,7 +26,6 @@ pub mod password;
 pub mod routing;
 pub mod rules;
 pub mod scripted;
-pub mod secret;
 pub mod state;
 pub mod store;
 
@@ -39,10 +38,10 @@ use tokio_util::sync::CancellationToken;
 
 pub use config::{PeerInstance, ProviderSchedule, RetryPolicy, SandboxConfig, ScriptedConfig};
 pub use error::{Result, SandboxError};
+pub use hcx_protocol::Secret;
 pub use scripted::DemoKind;
 pub use scripted::provider::{DemoProvider, InboxEntry, SendRequest, SentMessage};
 pub use scripted::scenario::Scenario;
-pub use secret::Secret;
 
 use crate::jwt::TokenService;
 use crate::scripted::client::ParticipantClient;
@@ -220,7 +219,7 @@ fn start_scripted(
             id.password.clone(),
             key,
             http.clone(),
-        );
+        )?;
         let (tx, rx) = mpsc::unbounded_channel();
         if let Ok(mut hosted) = state.hosted.write() {
             hosted.insert(id.kind.slug().to_string(), tx);
@@ -264,6 +263,19 @@ impl SandboxHandle {
     /// The HCX's own participant code.
     pub fn hcx_code(&self) -> &str {
         &self.state.hcx_code
+    }
+
+    /// A dispatch token exactly as this exchange's dispatcher sends it to a participant's
+    /// endpoint. For tests that must reach a mailbox the way the gateway does (a forged
+    /// callback put straight into a bridge), never used by the exchange itself.
+    pub fn dispatch_token(&self) -> Result<Secret> {
+        self.state.tokens.dispatch_token(&self.state.hcx_code)
+    }
+
+    /// Every message this exchange accepted, oldest first: what tests check to prove that
+    /// something was, or was never, sent to a participant.
+    pub async fn audit_events(&self) -> Result<Vec<store::audit::AuditEvent>> {
+        self.state.store.run(|c| store::audit::sent_by(c, None)).await
     }
 
     /// Demo participants (payer, TPA, provider) and their credentials.

@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 use crate::error::Result;
 use crate::keys;
 use crate::password;
-use crate::secret::Secret;
 use crate::store::credentials::{self, CredentialKind};
 use crate::store::registry::{self, Participant};
+use hcx_protocol::Secret;
 
 /// Roles the registry schema accepts (plus `bsp`, which the platform uses).
 pub const KNOWN_ROLES: &[&str] = &[

@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::*;
 use hcx_protocol::{Action, Headers, Status};
 use hcx_sandbox::DemoKind;
-use hcx_sandbox::scripted::fhir::{self, ClaimUse, ItemLine, Party};
+use hcx_sandbox::scripted::fhir::{self, ClaimUse, ItemLine, Party, Request};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
@@ -52,7 +52,8 @@ impl Demo {
             fhir::eligibility_request_bundle(&me, &payer, "Ravi", text)
         } else {
             fhir::claim_bundle(use_, &me, &payer, "Ravi", &items)
-        };
+        }
+        .expect("the test request is valid builder input");
         let h = action_headers(&self.prov.code, to, &new_id(), Some(&new_id()));
         let key = self.recipient_key(to).await;
         let compact = hcx_protocol::seal(&h, payload.to_string().as_bytes(), &key).expect("seal");
@@ -216,9 +217,16 @@ async fn demo_payer_queries_then_approves_and_pays() {
         "a CommunicationRequest"
     );
     let me = Party { code: d.prov.code.clone(), name: "Clinic".into() };
-    let payer = Party { code: d.payer_code.clone(), name: String::new() };
-    let answer =
-        fhir::communication_response_bundle("Discharge summary", b"%PDF-1.4 demo", &me, &payer);
+    let payer = Party { code: d.payer_code.clone(), name: d.payer_code.clone() };
+    let query = Request::read(&q.payload_json().expect("json"), &new_id());
+    let answer = fhir::communication_response_bundle(
+        &query,
+        "Discharge summary",
+        b"%PDF-1.4 demo",
+        &me,
+        &payer,
+    )
+    .expect("the answer is valid builder input");
     let h = Headers::callback_to(&q.headers, Status::ResponseComplete);
     let key = d.recipient_key(&d.payer_code).await;
     let compact = hcx_protocol::seal(&h, answer.to_string().as_bytes(), &key).expect("seal");
@@ -246,7 +254,7 @@ async fn demo_payer_queries_then_approves_and_pays() {
     );
     assert_eq!(n.headers.workflow_id(), claim.workflow_id(), "on the same workflow");
     assert_eq!(
-        fhir::payment_amount(&n.payload_json().expect("json")),
+        hcx_fhir::summarize(&n.payload_json().expect("json")).amounts.paid.map(|a| a.value),
         Some(Decimal::new(1_250_050, 2)),
         "pays the approved amount"
     );
@@ -316,11 +324,14 @@ async fn demo_provider_sends_on_demand_and_answers_queries() {
         )
         .expect("key")
     };
+    let preauth = Request::read(&got.payload_json().expect("json"), &new_id());
     let q = fhir::communication_request_bundle(
         "Send the discharge summary",
+        &preauth,
         &Party { code: tpa.code.clone(), name: "TPA".into() },
-        &Party { code: provider_code.clone(), name: String::new() },
-    );
+        &Party { code: provider_code.clone(), name: provider_code.clone() },
+    )
+    .expect("the query is valid builder input");
     let compact = hcx_protocol::seal(&ask, q.to_string().as_bytes(), &prov_key).expect("seal");
     let (st, v) = hx
         .post_raw(
@@ -331,10 +342,8 @@ async fn demo_provider_sends_on_demand_and_answers_queries() {
         .await;
     assert_eq!(st, 202, "the TPA's query is accepted: {v}");
     let r = tpa.receiver.expect("/communication/on_request", WAIT).await;
-    assert!(
-        fhir::has_communication_payload(&tpa.open(&r).payload_json().expect("json")),
-        "the demo provider sends a document"
-    );
+    let answer = hcx_fhir::summarize(&tpa.open(&r).payload_json().expect("json"));
+    assert!(!answer.attachments.is_empty(), "the demo provider sends a document: {answer:?}");
 
     // The decision reaches the demo provider's inbox.
     let done = Headers::callback_to(&got.headers, Status::ResponseComplete);

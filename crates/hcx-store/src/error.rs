@@ -80,6 +80,22 @@ pub enum StoreError {
     #[error("JSON encoding failed: {0}")]
     Json(#[from] serde_json::Error),
 
+    /// An audit entry was to be written to (or a chain verified for) a chain whose key the
+    /// console has not handed over: the keychain was unreachable when the profile was opened.
+    #[error(
+        "the audit key of {} is not loaded (the keychain was unreachable when the console \
+         opened it); unlock the keychain and try again",
+        match chain { Some(p) => format!("profile {p:?}"), None => "the console".to_owned() }
+    )]
+    AuditKeyMissing {
+        /// The chain: a profile id, or `None` for the console-wide chain.
+        chain: Option<String>,
+    },
+
+    /// The HMAC computation failed inside OpenSSL.
+    #[error("audit hash computation failed: {0}")]
+    Crypto(String),
+
     /// The database file's permissions could not be restricted.
     #[error("could not restrict permissions of {path}: {source}")]
     Permissions {
@@ -89,6 +105,12 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl StoreError {
+    pub(crate) fn crypto(err: openssl::error::ErrorStack) -> Self {
+        StoreError::Crypto(err.to_string())
+    }
 }
 
 /// The crate's result type.

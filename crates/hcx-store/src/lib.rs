@@ -1,14 +1,16 @@
 //! The console's SQLite store: migrations, profiles, registry cache, workflows, threads,
-//! messages, outbox, bridge cursor, audit log, drafts and onboarding.
+//! messages, outbox, bridge cursor, dead letters, audit log, drafts and onboarding.
 //!
 //! **Owns:** every SQL statement of the console (none may live elsewhere), the schema and its
-//! numbered forward-only migrations, durability settings (WAL, `synchronous=FULL`), ingest
-//! dedupe by `api_call_id`, the outbox's atomic claim, and the hash-chained audit log.
+//! numbered forward-only migrations, durability settings (WAL, `synchronous=FULL`, `fullfsync`), ingest
+//! dedupe by `api_call_id`, the outbox's atomic claim, and the keyed audit chain.
 //!
 //! **Must not:** hold secrets (private keys, passwords and tokens live in the OS keychain via
 //! `hcx-keys`; a test fails if a secret-looking column appears), know the HCX wire format
 //! (protocol values are stored as the strings and JSON seen on the wire; `hcx-protocol`
-//! interprets them), read the clock (every write takes its time as an argument), or store
+//! interprets them), read the keychain (the audit log's HMAC keys are handed in by the console
+//! with [`Store::set_audit_key`] and held in memory only, in zeroizing [`AuditKey`]s), read the
+//! clock (every write takes its time as an argument), or store
 //! money as floating point (amounts are exact `rust_decimal` text).
 //!
 //! Access pattern: reads go through [`Store::read`] (`&self`); writes go through
@@ -18,6 +20,7 @@
 
 mod audit;
 mod bridge_cursor;
+mod dead_letters;
 mod drafts;
 mod error;
 mod messages;
@@ -36,7 +39,11 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-pub use audit::{AuditEntry, AuditFilter, AuditVerdict, ChainBreak, GENESIS_HASH, NewAuditEntry};
+pub use audit::{
+    AUDIT_KEY_LEN, AuditEntry, AuditFilter, AuditKey, AuditScheme, AuditVerdict, ChainBreak,
+    GENESIS_HASH, NewAuditEntry, verify_entries,
+};
+pub use dead_letters::{AttemptState, DeadBody, DeadLetter, EnvelopeAttempt};
 pub use drafts::Draft;
 pub use error::{Result, StoreError};
 pub use messages::{Delivery, InsertOutcome, Message, NewMessage, TimelineEntry, TimelineOutbox};
@@ -64,13 +71,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
+    /// The audit chains' keys, handed over by the console; memory only (see `audit`).
+    audit_keys: audit::AuditKeys,
 }
 
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     ///
     /// Settings: WAL journaling, `synchronous=FULL` (a message we acknowledged survives a power
-    /// cut, not just a crash), foreign keys on, a busy timeout, and on Unix file mode 0600
+    /// cut, not just a crash), `fullfsync` for commits and checkpoints (the same on macOS), foreign keys on, a busy timeout, and on Unix file mode 0600
     /// because the file holds patient data.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
@@ -95,10 +104,17 @@ impl Store {
     }
 
     fn configure(mut conn: Connection) -> Result<Self> {
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        // On macOS fsync() only hands the data to the drive, whose cache may still lose it on
+        // power loss; fullfsync makes SQLite use F_FULLFSYNC for commits and WAL checkpoints, so
+        // `synchronous=FULL` means on the platter there too. Other platforms accept and ignore
+        // both settings.
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA fullfsync = ON; \
+             PRAGMA checkpoint_fullfsync = ON; PRAGMA foreign_keys = ON;",
+        )?;
         values::register_functions(&conn)?;
         migrate::migrate(&mut conn)?;
-        Ok(Self { conn })
+        Ok(Self { conn, audit_keys: audit::AuditKeys::default() })
     }
 
     /// The schema version (`PRAGMA user_version`) of the open database.
@@ -125,6 +141,8 @@ impl Store {
         Ok(StoreDiagnostics {
             journal_mode: pragma_text("journal_mode")?.to_ascii_lowercase(),
             synchronous: synchronous.to_owned(),
+            fullfsync: pragma_int("fullfsync")? == 1,
+            checkpoint_fullfsync: pragma_int("checkpoint_fullfsync")? == 1,
             foreign_keys: pragma_int("foreign_keys")? == 1,
             busy_timeout_ms: pragma_int("busy_timeout")?,
             schema_version: self.schema_version()?,
@@ -148,7 +166,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let value = f(&Writer { reader: Reader { conn: &tx } })?;
+        let value = f(&Writer { reader: Reader { conn: &tx }, audit_keys: &self.audit_keys })?;
         tx.commit().map_err(StoreError::from)?;
         Ok(value)
     }
@@ -162,6 +180,10 @@ pub struct StoreDiagnostics {
     pub journal_mode: String,
     /// `full` when every commit is flushed to disk.
     pub synchronous: String,
+    /// Whether commits use `F_FULLFSYNC` (effective on macOS).
+    pub fullfsync: bool,
+    /// Whether WAL checkpoints use `F_FULLFSYNC` (effective on macOS).
+    pub checkpoint_fullfsync: bool,
     /// Whether foreign keys are enforced.
     pub foreign_keys: bool,
     /// How long a writer waits for the lock.
@@ -181,6 +203,7 @@ pub struct Reader<'c> {
 #[derive(Debug)]
 pub struct Writer<'c> {
     reader: Reader<'c>,
+    audit_keys: &'c audit::AuditKeys,
 }
 
 impl<'c> Deref for Writer<'c> {

@@ -1,5 +1,6 @@
 //! Table `messages`: every protocol message as it travelled, deduplicated by
-//! `(profile, direction, api_call_id)`; and the per-thread timeline rows.
+//! `(profile, direction, sender, api_call_id)`; the per-thread timeline rows; and the
+//! suspicious list (incoming messages ingest stored but refused to apply).
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
@@ -75,6 +76,9 @@ pub struct Message {
     pub gateway_response: Option<Value>,
     /// An error code from the gateway or from local processing (e.g. decryption failed).
     pub error_code: Option<String>,
+    /// Why an incoming message could not be read (its content could not be summarised or
+    /// stored); the message is kept as received and moved nothing.
+    pub problem: Option<String>,
     /// Row creation.
     pub created_at: DateTime<Utc>,
     /// When the HTTP call was made.
@@ -83,6 +87,8 @@ pub struct Message {
     pub acked_at: Option<DateTime<Utc>>,
     /// When it was received.
     pub received_at: Option<DateTime<Utc>>,
+    /// Why ingest refused to apply this incoming message (it moved nothing).
+    pub rejected_reason: Option<String>,
 }
 
 /// Whether [`Writer::insert_message`] stored a new row.
@@ -158,7 +164,8 @@ pub struct TimelineEntry {
 const COLUMNS: &str = "m.id, m.profile_id, m.api_call_id, m.direction, m.correlation_id, \
      m.workflow_id, m.action, m.sender_code, m.recipient_code, m.protocol_status, \
      m.protected_headers_json, m.raw_body, m.decrypted_payload_json, m.gateway_response_json, \
-     m.error_code, m.created_at, m.sent_at, m.acked_at, m.received_at";
+     m.error_code, m.problem, m.created_at, m.sent_at, m.acked_at, m.received_at, \
+     m.rejected_reason";
 
 impl Message {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -178,10 +185,12 @@ impl Message {
             decrypted_payload: opt_json_col(row, "decrypted_payload_json")?,
             gateway_response: opt_json_col(row, "gateway_response_json")?,
             error_code: row.get("error_code")?,
+            problem: row.get("problem")?,
             created_at: time_col(row, "created_at")?,
             sent_at: opt_time_col(row, "sent_at")?,
             acked_at: opt_time_col(row, "acked_at")?,
             received_at: opt_time_col(row, "received_at")?,
+            rejected_reason: row.get("rejected_reason")?,
         })
     }
 
@@ -224,21 +233,46 @@ impl Reader<'_> {
         Ok(self.conn.query_row(&sql, [id], Message::from_row).optional()?)
     }
 
-    /// One message by its dedupe key.
+    /// One message by its dedupe key (`sender` `None` matches a message without a sender).
     pub fn find_message(
         &self,
         profile_id: &str,
         direction: MessageDirection,
+        sender: Option<&str>,
         api_call_id: &str,
     ) -> Result<Option<Message>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM messages m \
-             WHERE m.profile_id = ?1 AND m.direction = ?2 AND m.api_call_id = ?3"
+             WHERE m.profile_id = ?1 AND m.direction = ?2 \
+             AND IFNULL(m.sender_code, '') = IFNULL(?3, '') AND m.api_call_id = ?4"
         );
         Ok(self
             .conn
-            .query_row(&sql, params![profile_id, direction, api_call_id], Message::from_row)
+            .query_row(&sql, params![profile_id, direction, sender, api_call_id], Message::from_row)
             .optional()?)
+    }
+
+    /// The suspicious list: incoming messages of a profile that ingest stored but refused to
+    /// apply, newest first, at most `limit` (capped at 1000).
+    pub fn list_rejected_messages(&self, profile_id: &str, limit: u32) -> Result<Vec<Message>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM messages m \
+             WHERE m.profile_id = ?1 AND m.rejected_reason IS NOT NULL \
+             ORDER BY COALESCE(m.received_at, m.created_at) DESC, m.id DESC LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![profile_id, limit.min(1000)], Message::from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many messages are on a profile's suspicious list.
+    pub fn count_rejected_messages(&self, profile_id: &str) -> Result<u64> {
+        let count: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM messages WHERE profile_id = ?1 AND rejected_reason IS NOT NULL",
+            [profile_id],
+            |row| row.get(0),
+        )?;
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 
     pub(crate) fn timeline_entries(
@@ -264,16 +298,18 @@ impl Reader<'_> {
 }
 
 impl Writer<'_> {
-    /// Stores a message unless one with the same `(profile, direction, api_call_id)` exists.
-    /// This is how ingest dedupes redeliveries: store first, and acknowledge only after this
-    /// returns (new or duplicate alike, since either way the message is safe on disk).
+    /// Stores a message unless one with the same `(profile, direction, sender, api_call_id)`
+    /// exists. This is how ingest dedupes redeliveries: store first, and acknowledge only after
+    /// this returns (new or duplicate alike, since either way the message is safe on disk). The
+    /// sender is part of the key so that one participant reusing another's api_call_id cannot
+    /// make that participant's message look like a redelivery.
     pub fn insert_message(&self, message: &NewMessage) -> Result<InsertOutcome> {
         let inserted = self.conn().execute(
             "INSERT INTO messages (profile_id, api_call_id, direction, correlation_id, \
              workflow_id, action, sender_code, recipient_code, protocol_status, \
              protected_headers_json, raw_body, decrypted_payload_json, created_at, received_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
-             ON CONFLICT (profile_id, direction, api_call_id) DO NOTHING",
+             ON CONFLICT DO NOTHING",
             params![
                 message.profile_id,
                 message.api_call_id,
@@ -295,8 +331,14 @@ impl Writer<'_> {
             return Ok(InsertOutcome::New(self.conn().last_insert_rowid()));
         }
         let existing: i64 = self.conn().query_row(
-            "SELECT id FROM messages WHERE profile_id = ?1 AND direction = ?2 AND api_call_id = ?3",
-            params![message.profile_id, message.direction, message.api_call_id],
+            "SELECT id FROM messages WHERE profile_id = ?1 AND direction = ?2 \
+             AND IFNULL(sender_code, '') = IFNULL(?3, '') AND api_call_id = ?4",
+            params![
+                message.profile_id,
+                message.direction,
+                message.sender_code,
+                message.api_call_id
+            ],
             |row| row.get(0),
         )?;
         Ok(InsertOutcome::Duplicate(existing))
@@ -345,6 +387,25 @@ impl Writer<'_> {
             id,
             "UPDATE messages SET error_code = ?2 WHERE id = ?1",
             params![id, error_code],
+        )
+    }
+
+    /// Marks an incoming message as stored but not applied, with the reason shown to the
+    /// clerk. The message stays as received.
+    pub fn reject_message(&self, id: i64, reason: &str) -> Result<()> {
+        self.update_message(
+            id,
+            "UPDATE messages SET rejected_reason = ?2 WHERE id = ?1",
+            params![id, reason],
+        )
+    }
+
+    /// Records why an incoming message could not be read, with its error code.
+    pub fn set_message_problem(&self, id: i64, error_code: &str, problem: &str) -> Result<()> {
+        self.update_message(
+            id,
+            "UPDATE messages SET error_code = ?2, problem = ?3 WHERE id = ?1",
+            params![id, error_code, problem],
         )
     }
 

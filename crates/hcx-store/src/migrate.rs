@@ -32,6 +32,21 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0002_onboarding.sql",
         sql: include_str!("../migrations/0002_onboarding.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_suspicious.sql",
+        sql: include_str!("../migrations/0003_suspicious.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "0004_dead_letters.sql",
+        sql: include_str!("../migrations/0004_dead_letters.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "0005_audit_keyed.sql",
+        sql: include_str!("../migrations/0005_audit_keyed.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands.

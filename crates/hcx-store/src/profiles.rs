@@ -29,6 +29,10 @@ pub struct ProfileFields {
     pub username: Option<String>,
     /// The contact email.
     pub email: Option<String>,
+    /// The exchange's own participant code (the HCX that sends plain error callbacks). `None`
+    /// when unknown: ingest then flags a plain error from anyone but the counterparty.
+    #[serde(default)]
+    pub hcx_code: Option<String>,
 }
 
 /// A stored profile.
@@ -51,7 +55,8 @@ pub struct Profile {
 }
 
 const COLUMNS: &str = "id, name, participant_code, roles_json, environment, gateway_base_url, \
-     dialect, bridge_url, username, email, certificate_pem, active, created_at, updated_at";
+     dialect, bridge_url, username, email, hcx_code, certificate_pem, active, created_at, \
+     updated_at";
 
 impl Profile {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -71,6 +76,7 @@ impl Profile {
                 bridge_url: row.get("bridge_url")?,
                 username: row.get("username")?,
                 email: row.get("email")?,
+                hcx_code: row.get("hcx_code")?,
             },
             certificate_pem: row.get("certificate_pem")?,
             active: row.get("active")?,
@@ -118,8 +124,8 @@ impl Writer<'_> {
         }
         self.conn().execute(
             "INSERT INTO profiles (id, name, participant_code, roles_json, environment, \
-             gateway_base_url, dialect, bridge_url, username, email, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+             gateway_base_url, dialect, bridge_url, username, email, hcx_code, created_at, \
+             updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?12, ?11, ?11)",
             params![
                 id,
                 fields.name,
@@ -132,6 +138,7 @@ impl Writer<'_> {
                 fields.username,
                 fields.email,
                 to_ms(at),
+                fields.hcx_code,
             ],
         )?;
         self.require_profile(id)
@@ -147,7 +154,7 @@ impl Writer<'_> {
         let changed = self.conn().execute(
             "UPDATE profiles SET name = ?2, participant_code = ?3, roles_json = ?4, \
              environment = ?5, gateway_base_url = ?6, dialect = ?7, bridge_url = ?8, \
-             username = ?9, email = ?10, updated_at = ?11 WHERE id = ?1",
+             username = ?9, email = ?10, updated_at = ?11, hcx_code = ?12 WHERE id = ?1",
             params![
                 id,
                 fields.name,
@@ -160,6 +167,7 @@ impl Writer<'_> {
                 fields.username,
                 fields.email,
                 to_ms(at),
+                fields.hcx_code,
             ],
         )?;
         if changed == 0 {
@@ -234,6 +242,7 @@ pub(crate) mod tests {
             bridge_url: None,
             username: Some("desk@clinic.example".to_owned()),
             email: None,
+            hcx_code: None,
         }
     }
 

@@ -36,6 +36,8 @@ pub struct Thread {
     pub approved_amount: Option<Decimal>,
     /// Amount paid out.
     pub settled_amount: Option<Decimal>,
+    /// What a payment notice paid beyond what its claims still owed (not counted as settled).
+    pub excess_amount: Option<Decimal>,
     /// ISO 4217 currency of the amounts.
     pub currency: String,
     /// How the operator recognises the patient.
@@ -86,6 +88,9 @@ pub struct AmountUpdate {
     pub approved: Option<Decimal>,
     /// New settled amount.
     pub settled: Option<Decimal>,
+    /// New excess amount (a payment notice's over-payment).
+    #[serde(default)]
+    pub excess: Option<Decimal>,
 }
 
 /// Which amount an [`AmountRange`] filters on.
@@ -167,7 +172,8 @@ const MAX_LIMIT: u32 = 1000;
 
 const SELECT: &str = "SELECT t.profile_id, t.correlation_id, t.workflow_id, t.use_case, \
      t.counterparty_code, rc.participant_name AS counterparty_name, t.direction, t.state, \
-     t.requested_amount, t.approved_amount, t.settled_amount, t.currency, t.patient_label, \
+     t.requested_amount, t.approved_amount, t.settled_amount, t.excess_amount, t.currency, \
+     t.patient_label, \
      t.opened_at, t.closed_at, t.updated_at \
      FROM threads t LEFT JOIN registry_cache rc \
      ON rc.profile_id = t.profile_id AND rc.participant_code = t.counterparty_code";
@@ -186,6 +192,7 @@ impl Thread {
             requested_amount: decimal_col(row, "requested_amount")?,
             approved_amount: decimal_col(row, "approved_amount")?,
             settled_amount: decimal_col(row, "settled_amount")?,
+            excess_amount: decimal_col(row, "excess_amount")?,
             currency: row.get("currency")?,
             patient_label: row.get("patient_label")?,
             opened_at: time_col(row, "opened_at")?,
@@ -447,7 +454,8 @@ impl Writer<'_> {
         let changed = self.conn().execute(
             "UPDATE threads SET requested_amount = COALESCE(?3, requested_amount), \
              approved_amount = COALESCE(?4, approved_amount), \
-             settled_amount = COALESCE(?5, settled_amount), updated_at = ?6 \
+             settled_amount = COALESCE(?5, settled_amount), updated_at = ?6, \
+             excess_amount = COALESCE(?7, excess_amount) \
              WHERE profile_id = ?1 AND correlation_id = ?2",
             params![
                 profile_id,
@@ -456,6 +464,7 @@ impl Writer<'_> {
                 amount_text("approved amount", update.approved)?,
                 amount_text("settled amount", update.settled)?,
                 to_ms(at),
+                amount_text("excess amount", update.excess)?,
             ],
         )?;
         if changed == 0 {

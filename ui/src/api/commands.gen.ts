@@ -9,6 +9,7 @@ import type { CertificationView } from "../bindings/CertificationView";
 import type { ComposeForm } from "../bindings/ComposeForm";
 import type { CompromiseView } from "../bindings/CompromiseView";
 import type { Counterparty } from "../bindings/Counterparty";
+import type { DeadLetterView } from "../bindings/DeadLetterView";
 import type { DecisionForm } from "../bindings/DecisionForm";
 import type { FindingView } from "../bindings/FindingView";
 import type { GoLiveView } from "../bindings/GoLiveView";
@@ -21,7 +22,9 @@ import type { ProfileView } from "../bindings/ProfileView";
 import type { QueryAnswerForm } from "../bindings/QueryAnswerForm";
 import type { RegistrationDraftView } from "../bindings/RegistrationDraftView";
 import type { RegistrationKindView } from "../bindings/RegistrationKindView";
+import type { RowId } from "../bindings/RowId";
 import type { SendReceipt } from "../bindings/SendReceipt";
+import type { SuspiciousList } from "../bindings/SuspiciousList";
 import type { ThreadDetail } from "../bindings/ThreadDetail";
 import type { ThreadFilter } from "../bindings/ThreadFilter";
 import type { ThreadSummary } from "../bindings/ThreadSummary";
@@ -172,3 +175,23 @@ export const empanelmentRequests = () =>
 
 export const decideEmpanelment = (applicationId: string, approve: boolean, reason: string) =>
   call<ApprovalView>("decide_empanelment", { applicationId, approve, reason });
+
+/**
+ * Incoming envelopes parked after failing again and again, newest first.
+ */
+export const listDeadLetters = () =>
+  call<Array<DeadLetterView>>("list_dead_letters");
+
+/**
+ * Reads one dead letter again from its stored body; answers the list that remains, so
+ * the Problems card redraws from one call.
+ */
+export const retryDeadLetter = (id: RowId) =>
+  call<Array<DeadLetterView>>("retry_dead_letter", { id });
+
+/**
+ * Incoming messages kept but not applied because their sender may not move the cycle
+ * they name.
+ */
+export const listSuspicious = () =>
+  call<SuspiciousList>("list_suspicious");

@@ -58,6 +58,9 @@ describe("command wrappers", () => {
     await api.keyStatus();
     await api.runPreflight();
     await api.inspect("a.b.c.d.e");
+    await api.listDeadLetters();
+    await api.retryDeadLetter(7);
+    await api.listSuspicious();
     expect(calls.map((c) => c.cmd), "one command per wrapper, named as in the command table").toEqual([
       "app_status",
       "list_profiles",
@@ -79,6 +82,9 @@ describe("command wrappers", () => {
       "key_status",
       "run_preflight",
       "inspect",
+      "list_dead_letters",
+      "retry_dead_letter",
+      "list_suspicious",
     ]);
     const byCmd = new Map(calls.map((c) => [c.cmd, c.args]));
     expect(byCmd.get("use_profile"), "use_profile takes {id}").toEqual({ id: "p1" });
@@ -93,6 +99,7 @@ describe("command wrappers", () => {
     });
     expect(byCmd.get("redirect"), "redirect takes {correlationId, to}").toEqual({ correlationId: "c1", to: "payer-2" });
     expect(byCmd.get("inspect"), "inspect takes {text}").toEqual({ text: "a.b.c.d.e" });
+    expect(byCmd.get("retry_dead_letter"), "retry_dead_letter takes the row's {id}").toEqual({ id: 7 });
   });
 
   it("name the onboarding commands as the command table does, with camelCase arguments", async () => {

@@ -1,7 +1,7 @@
 // The window: environment banner, navigation, the routed screen, status bar, help overlay.
 
 import { useEffect, useRef, useState } from "react";
-import { listThreads, tpaInbox, type AppStatus } from "../api";
+import { listSuspicious, listThreads, tpaInbox, type AppStatus } from "../api";
 import { ComposeScreen } from "../features/compose/ComposeScreen";
 import { AnswerScreen } from "../features/compose/AnswerScreen";
 import { InboxScreen } from "../features/tpa/InboxScreen";
@@ -10,6 +10,7 @@ import { ApprovalsScreen } from "../features/approvals/ApprovalsScreen";
 import { OnboardingScreen } from "../features/onboarding/OnboardingScreen";
 import { QueueScreen } from "../features/queue/QueueScreen";
 import { SettingsScreen } from "../features/settings/SettingsScreen";
+import { SuspiciousScreen } from "../features/suspicious/SuspiciousScreen";
 import { ThreadScreen } from "../features/thread/ThreadScreen";
 import { WorkflowScreen } from "../features/workflow/WorkflowScreen";
 import { HelpOverlay } from "../components/HelpOverlay";
@@ -69,7 +70,9 @@ function Nav({ section }: { section: string }) {
   const roles = status?.profile?.roles;
   const [attention, setAttention] = useState(0);
   const [inbox, setInbox] = useState(0);
+  const [suspicious, setSuspicious] = useState(0);
   useEffect(() => {
+    listSuspicious().then((l) => setSuspicious(l.total), () => setSuspicious(0));
     listThreads({ states: NEEDS_ACTION_STATES, useCase: null, counterparty: null, direction: null, text: null }).then(
       (t) => setAttention(t.length),
       () => setAttention(0),
@@ -100,6 +103,7 @@ function Nav({ section }: { section: string }) {
       {approvesEmpanelment(roles) && item("/approvals", "approvals", "check", "Empanelment")}
       <div className="section">Tools</div>
       {item("/onboarding", "onboarding", "checkCircle", "Go live")}
+      {item("/suspicious", "suspicious", "alert", "Suspicious", suspicious, true)}
       {item("/inspector", "inspector", "inspect", "Inspector", undefined, false, "g x")}
       {item("/settings", "settings", "settings", "Settings", undefined, false, "g s")}
       <div className="profile">
@@ -134,6 +138,9 @@ function StatusBar() {
       case "backingOff":
         bridge = <><span className="dot warn" />Mailbox retrying (attempt {b.attempt}): {b.lastError}</>;
         break;
+      case "keychainLocked":
+        bridge = <><span className="dot bad" />Unlock your keychain: incoming messages are waiting to be read</>;
+        break;
       case "stopped":
         bridge = <><span className="dot bad" />Mailbox stopped</>;
         break;
@@ -167,6 +174,8 @@ function Screen() {
       return <InboxScreen selectedId={a ?? null} />;
     case "settings":
       return <SettingsScreen />;
+    case "suspicious":
+      return <SuspiciousScreen />;
     case "inspector":
       return <InspectorScreen />;
     case "onboarding":

@@ -3,4 +3,4 @@
 /**
  * The callback mailbox poller's state.
  */
-export type BridgeStatus = { "state": "connecting" } | { "state": "connected" } | { "state": "backingOff", attempt: number, until: string, lastError: string, } | { "state": "stopped" };
+export type BridgeStatus = { "state": "connecting" } | { "state": "connected" } | { "state": "backingOff", attempt: number, until: string, lastError: string, } | { "state": "keychainLocked", until: string, message: string, } | { "state": "stopped" };

@@ -8,8 +8,10 @@ import type { JsonValue } from "./serde_json/JsonValue";
 export type TimelineNode = { apiCallId: string, 
 /**
  * `composed`, `queued`, `sent`, `acknowledged`, `dispatched`, `partial`, `query`, `answer`,
- * `complete`, `error`, `redirect`, `payment`, and `received` (an incoming request on a
- * payer or TPA desk).
+ * `complete`, `error`, `redirect`, `payment`, `received` (an incoming request on a
+ * payer or TPA desk), `rejected` (stored but not applied: see the suspicious list) and
+ * `unreadable` (received, but its content could not be read; its headline says why and it
+ * moved nothing).
  */
 kind: string, at: string, 
 /**

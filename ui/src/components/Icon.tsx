@@ -31,6 +31,7 @@ const PATHS: Record<Name, string> = {
   alert: "M12 4L2.5 20h19L12 4zM12 10v4.5M12 17.5v.5",
   redirect: "M4 17h10a5 5 0 0 0 0-10H7M9 4L6 7l3 3",
   rupee: "M7 5h10M7 9h10M9 5c5 0 5 8 0 8H7l7 7",
+  broken: "M6 3h8l4 4v5l-3 2 2 3-3 4H6V3zM14 3v4h4",
   dot: "M12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6z",
   queue: "M4 6h16M4 12h16M4 18h10",
   compose: "M12 5v14M5 12h14",

@@ -18,6 +18,7 @@ describe("timeline node kinds", () => {
       "error",
       "redirect",
       "payment",
+      "unreadable",
     ];
     expect(ALL_NODE_KINDS, "the table covers exactly the kinds dto.rs documents").toEqual(
       contractKinds,

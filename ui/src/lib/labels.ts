@@ -67,6 +67,7 @@ export type IconName =
   | "alert"
   | "redirect"
   | "rupee"
+  | "broken"
   | "dot";
 
 export interface NodeLabel {
@@ -88,6 +89,7 @@ const NODE_KINDS: Record<string, NodeLabel> = {
   error: { icon: "alert", label: "Error", tone: "danger" },
   redirect: { icon: "redirect", label: "Redirected", tone: "muted" },
   payment: { icon: "rupee", label: "Payment", tone: "ok" },
+  unreadable: { icon: "broken", label: "Could not read", tone: "danger" },
 };
 
 export function nodeLabel(kind: string): NodeLabel {

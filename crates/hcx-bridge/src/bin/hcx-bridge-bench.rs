@@ -66,11 +66,14 @@ async fn run(args: Args) -> Result<(), String> {
         String::from_utf8(gateway.public_key_to_pem().map_err(|x| e(&x))?).map_err(|x| e(&x))?;
     let now = chrono::Utc::now().timestamp();
     let jwt =
-        hcx_bridge::gateway_jwt::mint(&gw_private, "hcx", now, now + 3600).map_err(|x| e(&x))?;
+        hcx_bridge::gateway_jwt::mint(&gw_private, "hcx", now, now + 300).map_err(|x| e(&x))?;
 
     let mut cfg = BridgeConfig::new(&data);
     cfg.rate_limit = None;
-    cfg.participants = vec![ParticipantConfig::new(PROVIDER, "bench-token", Some(&gw_public))];
+    // Nothing drains this mailbox during the run, so lift the unacked quota.
+    cfg.quota = hcx_bridge::MailboxQuota { max_envelopes: u64::MAX, max_bytes: u64::MAX };
+    let trust = hcx_bridge::GatewayTrust::new("hcx", &gw_public);
+    cfg.participants = vec![ParticipantConfig::new(PROVIDER, "bench-token", Some(trust))];
     let bridge = Bridge::start(cfg).await.map_err(|x| e(&x))?;
     let url = reqwest::Url::parse(&format!("{}/claim/on_submit", bridge.endpoint_url(PROVIDER)))
         .map_err(|x| e(&x))?;

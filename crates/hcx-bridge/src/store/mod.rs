@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use crate::config::MailboxQuota;
 use crate::envelope::Envelope;
 use crate::error::{BridgeError, Result};
 use notify::Notifiers;
@@ -61,6 +62,8 @@ pub enum InsertOutcome {
         /// The cursor of the earlier copy.
         cursor: u64,
     },
+    /// Not stored: the mailbox already holds its quota of unacked envelopes or bytes.
+    OverQuota,
 }
 
 /// What a purge removed.
@@ -112,6 +115,7 @@ impl Store {
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join(DB_FILE);
         let conn = schema::open_writer(&path)?;
+        let usage = writer::load_usage(&conn)?;
         let (tx, rx) = mpsc::channel(WRITE_QUEUE);
         let notifiers = Arc::new(Notifiers::default());
         let n = Arc::clone(&notifiers);
@@ -119,7 +123,7 @@ impl Store {
         let c = Arc::clone(&counters);
         std::thread::Builder::new()
             .name("hcx-bridge-writer".into())
-            .spawn(move || writer::run(conn, rx, n, c))?;
+            .spawn(move || writer::run(conn, usage, rx, n, c))?;
         let (stop_checkpoints, stop_rx) = std::sync::mpsc::channel();
         checkpoint::spawn(path.clone(), stop_rx)?;
         Ok(Self {
@@ -134,14 +138,17 @@ impl Store {
         })
     }
 
-    /// Store one callback durably (or find its earlier copy).
-    pub async fn insert(&self, env: NewEnvelope) -> Result<InsertOutcome> {
+    /// Store one callback durably (or find its earlier copy), unless its mailbox is over
+    /// `quota`. The quota is checked by the single writer against the committed count, so
+    /// concurrent callbacks cannot overshoot it together.
+    pub async fn insert(&self, env: NewEnvelope, quota: MailboxQuota) -> Result<InsertOutcome> {
         let (tx, rx) = oneshot::channel();
-        self.send(WriteCmd::Insert(env, tx)).await?;
+        self.send(WriteCmd::Insert(env, quota, tx)).await?;
         rx.await.map_err(|_| BridgeError::StoreClosed)?.map_err(BridgeError::Durability)
     }
 
-    /// Release every unacked envelope of `participant` with cursor ≤ `cursor`; returns how many.
+    /// Release every unacked envelope of `participant` with cursor ≤ `cursor` (freeing its
+    /// quota); returns how many.
     pub async fn ack(&self, participant: &str, cursor: u64) -> Result<u64> {
         let (tx, rx) = oneshot::channel();
         let now_ms = Utc::now().timestamp_millis();
@@ -285,6 +292,8 @@ fn fetch_sync(
 mod tests {
     use super::*;
 
+    const Q: MailboxQuota = MailboxQuota { max_envelopes: u64::MAX, max_bytes: u64::MAX };
+
     fn env(p: &str, id: &str) -> NewEnvelope {
         NewEnvelope {
             participant: p.into(),
@@ -301,14 +310,14 @@ mod tests {
     async fn insert_dedupes_fetch_orders_ack_releases_purge_keeps_unacked() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let a = store.insert(env("p1", "id-1")).await.unwrap();
-        let b = store.insert(env("p1", "id-2")).await.unwrap();
-        let dup = store.insert(env("p1", "id-1")).await.unwrap();
+        let a = store.insert(env("p1", "id-1"), Q).await.unwrap();
+        let b = store.insert(env("p1", "id-2"), Q).await.unwrap();
+        let dup = store.insert(env("p1", "id-1"), Q).await.unwrap();
         let InsertOutcome::Stored { cursor: c1 } = a else { panic!("first insert stores") };
         let InsertOutcome::Stored { cursor: c2 } = b else { panic!("second insert stores") };
         assert_eq!(dup, InsertOutcome::Duplicate { cursor: c1 }, "same api_call_id stored once");
         assert!(c2 > c1, "cursors grow in arrival order");
-        store.insert(env("p2", "id-1")).await.unwrap();
+        store.insert(env("p2", "id-1"), Q).await.unwrap();
 
         let page = store.fetch("p1", 0, 100, usize::MAX).await.unwrap();
         let ids: Vec<_> = page.iter().map(|e| e.api_call_id.as_str()).collect();
@@ -330,9 +339,66 @@ mod tests {
     async fn byte_cap_still_returns_one() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        store.insert(env("p", "1")).await.unwrap();
-        store.insert(env("p", "2")).await.unwrap();
+        store.insert(env("p", "1"), Q).await.unwrap();
+        store.insert(env("p", "2"), Q).await.unwrap();
         let page = store.fetch("p", 0, 100, 1).await.unwrap();
         assert_eq!(page.len(), 1, "a tiny byte cap still makes progress, one envelope per page");
+    }
+
+    #[tokio::test]
+    async fn quota_counts_committed_unacked_envelopes_across_restarts_and_acks_free_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let quota = MailboxQuota { max_envelopes: 2, max_bytes: u64::MAX };
+        let store = Store::open(dir.path()).unwrap();
+        store.insert(env("p", "1"), quota).await.unwrap();
+        let second = store.insert(env("p", "2"), quota).await.unwrap();
+        assert!(matches!(second, InsertOutcome::Stored { .. }), "the quota admits two");
+        assert_eq!(
+            store.insert(env("p", "3"), quota).await.unwrap(),
+            InsertOutcome::OverQuota,
+            "a third unacked envelope is over the quota"
+        );
+        assert!(
+            matches!(
+                store.insert(env("p", "1"), quota).await.unwrap(),
+                InsertOutcome::Duplicate { .. }
+            ),
+            "a redelivery of a stored envelope is still recognised (answered 202) when full"
+        );
+        assert!(
+            matches!(
+                store.insert(env("other", "3"), quota).await.unwrap(),
+                InsertOutcome::Stored { .. }
+            ),
+            "the quota is per mailbox"
+        );
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(
+            store.insert(env("p", "3"), quota).await.unwrap(),
+            InsertOutcome::OverQuota,
+            "usage is read back from the database on open"
+        );
+        let InsertOutcome::Duplicate { cursor } = store.insert(env("p", "1"), quota).await.unwrap()
+        else {
+            panic!("first envelope is stored")
+        };
+        assert_eq!(store.ack("p", cursor).await.unwrap(), 1, "ack the first");
+        assert!(
+            matches!(
+                store.insert(env("p", "3"), quota).await.unwrap(),
+                InsertOutcome::Stored { .. }
+            ),
+            "an ack frees quota"
+        );
+        let bytes = MailboxQuota { max_envelopes: u64::MAX, max_bytes: 1 };
+        let big = store.insert(env("empty", "1"), bytes).await.unwrap();
+        assert!(matches!(big, InsertOutcome::Stored { .. }), "an empty mailbox takes one envelope");
+        assert_eq!(
+            store.insert(env("empty", "2"), bytes).await.unwrap(),
+            InsertOutcome::OverQuota,
+            "then the byte quota applies"
+        );
+        assert_eq!(store.pending("p").await.unwrap(), 2, "nothing stored was dropped");
     }
 }

@@ -32,6 +32,7 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
     if sync != 2 {
         return Err(BridgeError::Durability(format!("synchronous is {sync}, expected 2 (FULL)")));
     }
+    full_fsync(&conn)?;
     // Checkpoints run on their own thread (checkpoint.rs); cap the WAL file left behind.
     conn.execute_batch("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;")?;
     migrate(&mut conn)?;
@@ -43,7 +44,16 @@ pub(crate) fn open_checkpointer(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(30))?;
     conn.execute_batch("PRAGMA synchronous=FULL;")?;
+    full_fsync(&conn)?;
     Ok(conn)
+}
+
+/// On macOS `fsync` only reaches the drive's cache; `F_FULLFSYNC` (these pragmas) makes the
+/// drive write it to the platter, which "202 sent" = "on disk" needs across power loss. Other
+/// platforms ignore both pragmas, where plain fsync already suffices.
+fn full_fsync(conn: &Connection) -> Result<()> {
+    conn.execute_batch("PRAGMA fullfsync = ON; PRAGMA checkpoint_fullfsync = ON;")?;
+    Ok(())
 }
 
 /// Open a read-only connection for mailbox queries (WAL readers never block the writer).
@@ -84,6 +94,9 @@ mod tests {
         assert_eq!(v, 1, "all migrations applied exactly once");
         let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal", "durability promise depends on WAL");
+        let full: i64 = conn.query_row("PRAGMA fullfsync", [], |r| r.get(0)).unwrap();
+        let ckpt: i64 = conn.query_row("PRAGMA checkpoint_fullfsync", [], |r| r.get(0)).unwrap();
+        assert_eq!((full, ckpt), (1, 1), "F_FULLFSYNC is asked for (effective on macOS)");
     }
 
     #[test]

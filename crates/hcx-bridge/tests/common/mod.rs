@@ -2,7 +2,8 @@
 //! real JWE callbacks sealed with hcx-protocol, and a bridge on 127.0.0.1.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use hcx_bridge::{Bridge, BridgeConfig, BridgeHandle, ParticipantConfig};
+use hcx_bridge::gateway_jwt::GatewaySigner;
+use hcx_bridge::{Bridge, BridgeConfig, BridgeHandle, GatewayTrust, ParticipantConfig};
 use hcx_protocol::{Details, Dialect, Headers, PrivateKey, ProtocolResponse, RecipientKey, Status};
 use openssl::pkey::PKey;
 use openssl::rsa::Rsa;
@@ -27,16 +28,26 @@ impl Gateway {
         }
     }
 
-    /// A JWT valid for an hour, as the gateway sends it.
+    /// A dispatch JWT valid for the bridge's default limit of five minutes.
     pub fn jwt(&self) -> String {
         let now = chrono::Utc::now().timestamp();
-        hcx_bridge::gateway_jwt::mint(&self.private_pem, HCX_CODE, now, now + 3600).unwrap()
+        hcx_bridge::gateway_jwt::mint(&self.private_pem, HCX_CODE, now, now + 300).unwrap()
     }
 
-    /// A JWT that expired an hour ago.
+    /// A dispatch JWT of a two-minute life that ended an hour ago (a replay).
     pub fn expired_jwt(&self) -> String {
         let now = chrono::Utc::now().timestamp();
-        hcx_bridge::gateway_jwt::mint(&self.private_pem, HCX_CODE, now - 7200, now - 3600).unwrap()
+        hcx_bridge::gateway_jwt::mint(&self.private_pem, HCX_CODE, now - 3720, now - 3600).unwrap()
+    }
+
+    /// A token with any claims, signed by the gateway key (what the gateway would never mint).
+    pub fn sign(&self, claims: serde_json::Value) -> String {
+        GatewaySigner::from_pem(&self.private_pem).unwrap().sign_claims(&claims).unwrap()
+    }
+
+    /// The bridge's trust entry for this gateway.
+    pub fn trust(&self) -> GatewayTrust {
+        GatewayTrust::new(HCX_CODE, &self.cert_pem)
     }
 }
 
@@ -99,7 +110,7 @@ pub async fn start_bridge(
     cfg.rate_limit = None;
     cfg.participants = participants
         .iter()
-        .map(|(code, token)| ParticipantConfig::new(code, token, Some(&gateway.cert_pem)))
+        .map(|(code, token)| ParticipantConfig::new(code, token, Some(gateway.trust())))
         .collect();
     tweak(&mut cfg);
     Bridge::start(cfg).await.unwrap()

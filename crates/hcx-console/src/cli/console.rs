@@ -32,6 +32,11 @@ pub enum ConsoleCommand {
     },
     /// Check login, registry record, certificate and callback endpoint of the active profile.
     Preflight,
+    /// The audit log: verify its keyed chains.
+    Audit {
+        #[command(subcommand)]
+        command: super::audit::AuditCommand,
+    },
     /// The way to production: certify, register, OTP, credentials, go-live checklist, pilot.
     Onboard {
         #[command(subcommand)]
@@ -154,6 +159,10 @@ pub struct ProfileAddArgs {
     /// Environment variable holding the bridge mailbox token.
     #[arg(long, value_name = "VAR")]
     pub bridge_token_env: Option<String>,
+    /// The exchange's own participant code (the HCX that sends plain error callbacks); without
+    /// it a plain error from anyone but the cycle's counterparty is flagged, not applied.
+    #[arg(long, value_name = "CODE")]
+    pub hcx_code: Option<String>,
 }
 
 /// `hcx keys …` (all act on the active profile unless `--profile` is given).
@@ -406,6 +415,7 @@ async fn run_with_console(
         ConsoleCommand::Profile { command } => profile(&console, command).await,
         ConsoleCommand::Keys { command } => keys(&console, command).await,
         ConsoleCommand::Onboard { command } => super::onboard::run(&console, command).await,
+        ConsoleCommand::Audit { command } => super::audit::run(&console, command),
         ConsoleCommand::Preflight => {
             let checks = console.run_preflight().await.map_err(fail)?;
             let ok = checks.iter().all(|c| c.ok);
@@ -461,6 +471,7 @@ async fn profile(console: &Console, command: ProfileCommand) -> Result<Output, C
                     email: None,
                     password,
                     bridge_token,
+                    hcx_code: a.hcx_code,
                 })
                 .await
                 .map_err(fail)?;

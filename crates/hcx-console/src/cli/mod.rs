@@ -1,6 +1,7 @@
 //! Subcommands of the `hcx` tool. One module per subcommand; each parses its own arguments
 //! and returns the text to print. Protocol logic stays in `hcx-protocol`.
 
+pub mod audit;
 pub mod console;
 pub mod inspect;
 pub mod onboard;

@@ -69,7 +69,7 @@ pub fn ui_code(console_code: &str) -> &'static str {
         "conflict" | "not_allowed" => "conflict",
         "store" | "io" => "store",
         "no_profile" => "no_profile",
-        "keychain_unavailable" => "keychain_unavailable",
+        "keychain_unavailable" | "keychain_locked" => "keychain_unavailable",
         "key_missing" | "keys" | "missing_secret" => "key_missing",
         "certificate_expired" => "certificate_expired",
         "unauthorized" => "unauthorized",
@@ -111,6 +111,7 @@ mod tests {
         let console_codes = [
             "STORE",
             "KEYCHAIN_UNAVAILABLE",
+            "KEYCHAIN_LOCKED",
             "KEYS",
             "GATEWAY_UNREACHABLE",
             "GATEWAY",

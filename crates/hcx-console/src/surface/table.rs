@@ -20,9 +20,10 @@ use serde_json::Value;
 use super::{CommandError, Host};
 use crate::dto::{
     AppStatus, ApplicationView, ApprovalView, CertificationView, ComposeForm, CompromiseView,
-    Counterparty, DecisionForm, FindingView, GoLiveView, InspectView, KeyStatus, OnboardingView,
-    OperatorMessageView, PreflightCheck, ProfileView, QueryAnswerForm, RegistrationDraftView,
-    RegistrationKindView, SendReceipt, ThreadDetail, ThreadFilter, ThreadSummary, WorkflowView,
+    Counterparty, DeadLetterView, DecisionForm, FindingView, GoLiveView, InspectView, KeyStatus,
+    OnboardingView, OperatorMessageView, PreflightCheck, ProfileView, QueryAnswerForm,
+    RegistrationDraftView, RegistrationKindView, SendReceipt, SuspiciousList, ThreadDetail,
+    ThreadFilter, ThreadSummary, WorkflowView,
 };
 
 /// The application JSON (`{kind, common, details}`) the registration commands take; its shape
@@ -31,6 +32,14 @@ use crate::dto::{
 #[serde(transparent)]
 #[ts(export)]
 pub struct ApplicationJson(#[ts(type = "Record<string, unknown>")] pub Value);
+
+/// A row id from the console's SQLite file (an `INTEGER PRIMARY KEY`). It crosses as a plain
+/// JSON number: ts-rs would type an `i64` as `bigint`, which JSON cannot carry, and row ids
+/// stay far below 2^53.
+#[derive(Debug, Clone, Copy, serde::Deserialize, ts_rs::TS)]
+#[serde(transparent)]
+#[ts(export)]
+pub struct RowId(#[ts(type = "number")] pub i64);
 
 /// One command as the TypeScript generator sees it.
 #[derive(Debug)]
@@ -185,6 +194,19 @@ command_table! {
         |h, _| h.ready().await.empanelment_requests().await;
     decide_empanelment(application_id: String, approve: bool, reason: String) -> ApprovalView =
         |h, a| h.ready().await.decide_empanelment(&a.application_id, a.approve, &a.reason).await;
+
+    /// Incoming envelopes parked after failing again and again, newest first.
+    list_dead_letters() -> Vec<DeadLetterView> = |h, _| h.ready().await.list_dead_letters().await;
+    /// Reads one dead letter again from its stored body; answers the list that remains, so
+    /// the Problems card redraws from one call.
+    retry_dead_letter(id: RowId) -> Vec<DeadLetterView> = |h, a| {
+        let console = h.ready().await;
+        console.retry_dead_letter(a.id.0).await?;
+        console.list_dead_letters().await
+    };
+    /// Incoming messages kept but not applied because their sender may not move the cycle
+    /// they name.
+    list_suspicious() -> SuspiciousList = |h, _| h.ready().await.list_suspicious().await;
 }
 
 /// TypeScript names and imports through ts-rs, so the wrappers name exactly the types ts-rs

@@ -4,7 +4,7 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::input::{ClaimInput, ClaimType, ClaimUse, DiagnosisKind, DocumentCarrier, RelatedKind};
-use super::parties::{self, amount, claim_by_number, claim_number, concept};
+use super::parties::{self, add, amount, claim_by_number, claim_number, concept};
 use super::{BuildContext, BundleWriter, meta_for, seq};
 use crate::profiles::{BundleProfile, cs};
 use crate::types::{
@@ -142,9 +142,16 @@ pub fn claim_bundle(input: &ClaimInput, ctx: &mut BuildContext) -> Result<Bundle
             return Err(Error::input(format!("{field}.quantity"), "must be more than zero"));
         }
         let unit_price = amount(&format!("{field}.unitPrice"), item.unit_price)?;
-        let net = (item.quantity * item.unit_price)
+        let net = item
+            .quantity
+            .checked_mul(item.unit_price)
+            .ok_or_else(|| {
+                Error::input(format!("{field}.quantity"), "quantity × unit price is too large")
+            })?
             .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-        total += net;
+        // The net is written as an amount too, so it obeys the same bound.
+        amount(&format!("{field}.quantity"), net)?;
+        total = add("total", total, net)?;
         let (serviced_date, serviced_period) = match (item.service_date, &input.encounter) {
             (Some(d), _) => (Some(crate::time::date(d)), None),
             (None, Some(e)) => (

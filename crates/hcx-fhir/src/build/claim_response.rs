@@ -6,13 +6,13 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use super::input::{ClaimResponseInput, ClaimUse, DecisionInput};
-use super::parties::{self, amount, claim_by_number, claim_number, concept};
+use super::parties::{self, add, amount, claim_by_number, claim_number, concept};
 use super::{BuildContext, BundleWriter, meta_for, optional};
 use crate::profiles::{BundleProfile, cs};
 use crate::types::{
     Adjudication, Bundle, ClaimResponse, ClaimResponseInsurance, ClaimResponseItem,
     ClaimResponsePayment, ClaimResponseTotal, CodeableConcept, Identifier, Money, ProcessNote,
-    Reference,
+    Reference, ResponseError,
 };
 use crate::{Error, Result};
 
@@ -31,7 +31,8 @@ fn line(cat: (&str, &str), money: Money) -> Adjudication {
 }
 
 /// Builds a ClaimResponseBundle with item-level adjudication (submitted, eligible, copay,
-/// benefit), totals per category, outcome, disposition and preAuthRef.
+/// benefit, each reduction with its reason), totals per category, outcome, disposition,
+/// preAuthRef and the errors of a refusal.
 pub fn claim_response_bundle(input: &ClaimResponseInput, ctx: &mut BuildContext) -> Result<Bundle> {
     let (response_id, _) = BundleWriter::reserve(ctx);
     let (patient_id, patient_url) = BundleWriter::reserve(ctx);
@@ -65,7 +66,7 @@ pub fn claim_response_bundle(input: &ClaimResponseInput, ctx: &mut BuildContext)
         ];
         if let Some(c) = it.copay {
             adjudication.push(line(COPAY, amount(&format!("{field}.copay"), c)?));
-            copay += c;
+            copay = add("copay", copay, c)?;
             any_copay = true;
         }
         let mut b = line(BENEFIT, amount(&format!("{field}.benefit"), it.benefit)?);
@@ -75,9 +76,9 @@ pub fn claim_response_bundle(input: &ClaimResponseInput, ctx: &mut BuildContext)
             .map(|r| concept(&format!("{field}.reason"), r, cs::ADJUDICATION_REASON))
             .transpose()?;
         adjudication.push(b);
-        submitted += it.submitted;
-        eligible += it.eligible;
-        benefit += it.benefit;
+        submitted = add("submitted", submitted, it.submitted)?;
+        eligible = add("eligible", eligible, it.eligible)?;
+        benefit = add("benefit", benefit, it.benefit)?;
         items.push(ClaimResponseItem {
             item_sequence: Some(it.item_sequence),
             adjudication,
@@ -180,6 +181,13 @@ pub fn claim_response_bundle(input: &ClaimResponseInput, ctx: &mut BuildContext)
                 text: Some(n.trim().to_owned()),
                 ..Default::default()
             })
+            .collect(),
+        error: input
+            .errors
+            .iter()
+            .map(|e| e.trim())
+            .filter(|e| !e.is_empty())
+            .map(|e| ResponseError { code: Some(CodeableConcept::text(e)), ..Default::default() })
             .collect(),
         insurance: vec![ClaimResponseInsurance {
             sequence: Some(1),

@@ -582,6 +582,10 @@ pub struct ClaimResponseInput {
     /// Payment, if decided.
     #[serde(default)]
     pub payment: Option<ResponsePaymentInput>,
+    /// Why the request could not be processed or was refused, in words, one per problem
+    /// (`ClaimResponse.error[].code.text`); blank entries are dropped.
+    #[serde(default)]
+    pub errors: Vec<String>,
 }
 
 /// The payer's request for documents or information about a claim.
@@ -624,6 +628,20 @@ pub struct CommunicationInput {
     /// The documents (see [`crate::AttachmentBuilder`]).
     #[serde(default)]
     pub attachments: Vec<Attachment>,
+}
+
+/// The hospital's acknowledgement of a payment notice (`paymentnotice/on_request`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentAckInput {
+    /// The hospital's reference for this acknowledgement.
+    pub ack_number: String,
+    /// The payer's notice number being acknowledged.
+    pub notice_number: String,
+    /// Payer (recipient of the acknowledgement).
+    pub payer: PayerInput,
+    /// Hospital (sender).
+    pub provider: ProviderInput,
 }
 
 /// The payer's payment notice (with its reconciliation).

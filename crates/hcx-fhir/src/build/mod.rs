@@ -23,7 +23,7 @@ pub use claim_response::claim_response_bundle;
 pub use communication::{communication_bundle, communication_request_bundle};
 pub use eligibility::{eligibility_request_bundle, eligibility_response_bundle};
 pub use input::*;
-pub use payment::payment_notice_bundle;
+pub use payment::{payment_ack_bundle, payment_notice_bundle};
 
 /// Where resource and bundle ids come from.
 pub trait IdSource: Send {

@@ -9,7 +9,7 @@ use super::input::{
     PractitionerInput, ProcedureInput, ProviderInput,
 };
 use super::{meta_for, optional, required};
-use crate::profiles::{cs, ids};
+use crate::profiles::{MAX_AMOUNT, cs, ids};
 use crate::types::{
     Attachment, CodeableConcept, Coding, ContactPoint, Coverage, CoverageClass, DocumentReference,
     DocumentReferenceContent, Encounter, HumanName, Identifier, Money, Organization, Patient,
@@ -55,12 +55,23 @@ pub(crate) fn claim_by_number(number: &str, system: &Option<String>) -> Result<R
     })
 }
 
-/// A money amount that must be zero or more.
+/// A money amount that must be zero or more, and no more than any real claim.
 pub(crate) fn amount(field: &str, value: Decimal) -> Result<Money> {
     if value.is_sign_negative() && !value.is_zero() {
         return Err(Error::input(field, "must not be negative"));
     }
+    if value > MAX_AMOUNT {
+        return Err(Error::input(field, "is beyond any real amount (more than 10^13 INR)"));
+    }
     Ok(Money::inr(value))
+}
+
+/// `a + b` for a total the builder writes; `Err` naming `field` when it overflows or goes past
+/// [`MAX_AMOUNT`] (a summary would refuse such a total).
+pub(crate) fn add(field: &str, a: Decimal, b: Decimal) -> Result<Decimal> {
+    a.checked_add(b)
+        .filter(|sum| sum.abs() <= MAX_AMOUNT)
+        .ok_or_else(|| Error::input(field, "the amounts add up to more than any real claim"))
 }
 
 pub(crate) fn patient(p: &PatientInput) -> Result<Patient> {

@@ -1,9 +1,10 @@
-//! TaskBundle for a payment notice (fhir-payloads.md §4.7): Task + PaymentNotice +
-//! PaymentReconciliation (UTR, TDS). The sandbox payer uses it; a hospital reads these.
+//! TaskBundles for the payment-notice cycle (fhir-payloads.md §4.7): the payer's notice (Task +
+//! PaymentNotice + PaymentReconciliation with UTR and TDS; the sandbox payer sends it, a hospital
+//! reads it) and the hospital's acknowledgement (a completed Task).
 
 use rust_decimal::Decimal;
 
-use super::input::PaymentNoticeInput;
+use super::input::{PaymentAckInput, PaymentNoticeInput};
 use super::parties::{self, amount, claim_by_number, claim_number};
 use super::{BuildContext, BundleWriter, meta_for, placer_identifier};
 use crate::profiles::{BundleProfile, cs};
@@ -50,7 +51,7 @@ pub fn payment_notice_bundle(input: &PaymentNoticeInput, ctx: &mut BuildContext)
     if let Some(t) = tds {
         amount("tds", t)?;
     }
-    let gross = input.amount + tds.unwrap_or_default();
+    let gross = parties::add("amount", input.amount, tds.unwrap_or_default())?;
     let mut detail = vec![PaymentDetail {
         type_: Some(CodeableConcept::coding(cs::PAYMENT_TYPE, "payment", "Payment")),
         request: Some(claim),
@@ -121,5 +122,49 @@ pub fn payment_notice_bundle(input: &PaymentNoticeInput, ctx: &mut BuildContext)
     writer.add(&recon_id, reconciliation);
     writer.add(&payer_id, parties::payer(&input.payer)?);
     writer.add(&provider_id, parties::provider(&input.provider)?);
+    Ok(writer.finish(ctx, BundleProfile::TaskBundle, identifier))
+}
+
+/// What the acknowledgement's Task output says: the platform's `paymentack` status.
+const PAYMENT_ACK: &str = "paymentack";
+
+/// Builds the hospital's acknowledgement of a payment notice: a completed Task whose focus is the
+/// payer's notice (by its number) and whose output says `paymentack`.
+pub fn payment_ack_bundle(input: &PaymentAckInput, ctx: &mut BuildContext) -> Result<Bundle> {
+    let (task_id, _) = BundleWriter::reserve(ctx);
+    let (provider_id, provider_url) = BundleWriter::reserve(ctx);
+    let (payer_id, payer_url) = BundleWriter::reserve(ctx);
+    let now = ctx.now_text();
+    let identifier = placer_identifier("ackNumber", &input.ack_number)?;
+    let notice = placer_identifier("noticeNumber", &input.notice_number)?;
+    let task = Task {
+        meta: meta_for("Task"),
+        identifier: vec![identifier.clone()],
+        status: Some("completed".into()),
+        intent: Some("order".into()),
+        code: Some(CodeableConcept::coding(cs::NDHM_TASK_CODES, "deliver", "Deliver")),
+        description: Some("Payment received".into()),
+        focus: Some(Reference {
+            type_: Some("PaymentReconciliation".into()),
+            ..Reference::by_identifier(notice)
+        }),
+        authored_on: Some(now),
+        requester: Some(Reference::to(&provider_url)),
+        owner: Some(Reference::to(&payer_url)),
+        output: vec![TaskParameter {
+            type_: Some(CodeableConcept::coding(
+                cs::FINANCIAL_TASK_INPUT_TYPE,
+                "status",
+                "Status code",
+            )),
+            value_string: Some(PAYMENT_ACK.into()),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let mut writer = BundleWriter::new();
+    writer.add(&task_id, task);
+    writer.add(&provider_id, parties::provider(&input.provider)?);
+    writer.add(&payer_id, parties::payer(&input.payer)?);
     Ok(writer.finish(ctx, BundleProfile::TaskBundle, identifier))
 }

@@ -11,8 +11,9 @@ use crate::json::{arr, codings, first_code, number_decimal, str_of};
 use crate::profiles::cs;
 
 /// Amounts within half a paisa are equal: net is rounded to paise, quantity × price may not be.
+/// Amounts whose difference does not even fit a decimal are not.
 fn close(a: Decimal, b: Decimal) -> bool {
-    (a - b).abs() < Decimal::new(5, 3)
+    a.checked_sub(b).is_some_and(|d| d.abs() < Decimal::new(5, 3))
 }
 
 fn money_value(v: Option<&Value>) -> Option<Decimal> {
@@ -96,7 +97,20 @@ pub(super) fn check_claim(ctx: &mut Ctx<'_>, claim: &Value) {
         }
 
         let quantity = match item.get("quantity") {
-            Some(q) => q.get("value").and_then(number_decimal),
+            Some(q) => {
+                let value = q.get("value").and_then(number_decimal);
+                if value.is_none() {
+                    ctx.error(
+                        &format!("{path}.quantity"),
+                        rules::ITEM_QUANTITY_NOT_NUMBER,
+                        &format!(
+                            "Item {} has no readable quantity; write it as {{\"value\": 1}}.",
+                            i + 1
+                        ),
+                    );
+                }
+                value
+            }
             None => Some(Decimal::ONE),
         };
         if let Some(q) = quantity
@@ -127,7 +141,22 @@ pub(super) fn check_claim(ctx: &mut Ctx<'_>, claim: &Value) {
             }
         }
         let expected = match (quantity, price, factor) {
-            (Some(q), Some(p), Some(f)) => Some(q * p * f),
+            (Some(q), Some(p), Some(f)) => {
+                let product = q.checked_mul(p).and_then(|qp| qp.checked_mul(f));
+                if product.is_none() {
+                    ctx.error(
+                        &format!("{path}.quantity.value"),
+                        rules::AMOUNT_OVERFLOW,
+                        &format!(
+                            "Item {}: quantity × unit price is too large to compute; check the \
+                             digits.",
+                            i + 1
+                        ),
+                    );
+                    summable = false;
+                }
+                product
+            }
             _ => None,
         };
         match (expected, net) {
@@ -156,8 +185,20 @@ pub(super) fn check_claim(ctx: &mut Ctx<'_>, claim: &Value) {
             );
             continue;
         }
-        match net.or(expected) {
-            Some(n) => sum += n,
+        match net.or(expected).map(|n| sum.checked_add(n)) {
+            Some(Some(s)) => sum = s,
+            Some(None) => {
+                ctx.error(
+                    &format!("{path}.net.value"),
+                    rules::AMOUNT_OVERFLOW,
+                    &format!(
+                        "Adding item {} makes the claim's items too large to add up; check the \
+                         digits.",
+                        i + 1
+                    ),
+                );
+                summable = false;
+            }
             // An amount is there but unreadable (reported above): no reliable sum.
             None => summable = false,
         }
@@ -216,8 +257,8 @@ fn looks_like_icd10(code: &str) -> bool {
 }
 
 pub(super) fn check_claim_response(ctx: &mut Ctx<'_>, cr: &Value) {
-    // Sum item adjudication amounts per category.
-    let mut per_category: BTreeMap<String, Decimal> = BTreeMap::new();
+    // Sum item adjudication amounts per category; `None` once a category's sum overflows.
+    let mut per_category: BTreeMap<String, Option<Decimal>> = BTreeMap::new();
     let mut seen = HashSet::new();
     for (i, item) in arr(cr, "item").iter().enumerate() {
         if let Some(n) = item.get("itemSequence").and_then(Value::as_i64)
@@ -229,13 +270,25 @@ pub(super) fn check_claim_response(ctx: &mut Ctx<'_>, cr: &Value) {
                 &format!("Claim item {n} is answered twice; the later answer may be ignored."),
             );
         }
-        for adj in arr(item, "adjudication") {
+        for (j, adj) in arr(item, "adjudication").iter().enumerate() {
             let (Some(cat), Some(amount)) =
                 (adj.get("category").and_then(first_code), money_value(adj.get("amount")))
             else {
                 continue;
             };
-            *per_category.entry(cat.to_ascii_lowercase()).or_default() += amount;
+            let slot = per_category.entry(cat.to_ascii_lowercase()).or_insert(Some(Decimal::ZERO));
+            if let Some(so_far) = *slot {
+                *slot = so_far.checked_add(amount);
+                if slot.is_none() {
+                    ctx.error(
+                        &format!("ClaimResponse.item[{i}].adjudication[{j}].amount.value"),
+                        rules::AMOUNT_OVERFLOW,
+                        &format!(
+                            "The items' '{cat}' amounts are too large to add up; check the digits."
+                        ),
+                    );
+                }
+            }
         }
     }
     for (k, t) in arr(cr, "total").iter().enumerate() {
@@ -244,7 +297,7 @@ pub(super) fn check_claim_response(ctx: &mut Ctx<'_>, cr: &Value) {
         else {
             continue;
         };
-        let Some(sum) = per_category.get(&cat.to_ascii_lowercase()) else { continue };
+        let Some(Some(sum)) = per_category.get(&cat.to_ascii_lowercase()) else { continue };
         if !close(*sum, total) {
             ctx.warn(
                 &format!("ClaimResponse.total[{k}].amount"),

@@ -9,7 +9,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::json::{Index, str_of};
+use crate::json::{Index, deeper_than, str_of};
+use crate::profiles::MAX_DEPTH;
 
 mod bundle;
 mod claim;
@@ -48,6 +49,19 @@ pub struct Finding {
 
 /// Checks any JSON value against the NHCX rules. Never panics.
 pub fn check(bundle: &Value) -> Vec<Finding> {
+    // Before the recursive walk sees it (and before indexing, which is cheap but pointless).
+    if deeper_than(bundle, MAX_DEPTH) {
+        return vec![Finding {
+            severity: Severity::Error,
+            path: "$".into(),
+            rule: rules::JSON_TOO_DEEP.into(),
+            message: format!(
+                "This JSON nests deeper than {MAX_DEPTH} levels, which no real bundle does; it was \
+                 not checked further."
+            ),
+            entry: None,
+        }];
+    }
     let mut ctx = Ctx { index: Index::new(bundle), findings: Vec::new(), entry: None };
     if !bundle.is_object() {
         ctx.error(

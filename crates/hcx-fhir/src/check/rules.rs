@@ -2,6 +2,8 @@
 
 /// The input is not a JSON object.
 pub const JSON_NOT_OBJECT: &str = "json.not-object";
+/// Objects and arrays nest deeper than `profiles::MAX_DEPTH`; nothing else was checked.
+pub const JSON_TOO_DEEP: &str = "json.too-deep";
 /// A resource (or the root) has no `resourceType`.
 pub const RESOURCE_TYPE_MISSING: &str = "resource.type-missing";
 /// The root is a single resource, not a Bundle.
@@ -110,6 +112,18 @@ pub const MONEY_CURRENCY_MISSING: &str = "money.currency-missing";
 pub const MONEY_CURRENCY_NOT_INR: &str = "money.currency-not-inr";
 /// A price, net amount or total asked for is negative.
 pub const MONEY_NEGATIVE: &str = "money.negative";
+/// An amount is beyond any real claim (more than `profiles::MAX_AMOUNT`), or no exact decimal.
+pub const MONEY_ABSURD: &str = "money.absurd";
+/// The content cannot be read into a summary (`hcx_fhir::Unreadable`); the console would store
+/// such a message as "could not read". Reported by `cli::check_file` where no other error already
+/// points at the same element.
+pub const CONTENT_UNREADABLE: &str = "content.unreadable";
+/// A Money element (`net`, `unitPrice`, `amount`, ...) is a bare number or string, not an object.
+pub const MONEY_NOT_OBJECT: &str = "money.not-object";
+/// An item's quantity is not a Quantity with a numeric value.
+pub const ITEM_QUANTITY_NOT_NUMBER: &str = "item.quantity-not-number";
+/// Adding or multiplying amounts overflows exact decimal arithmetic.
+pub const AMOUNT_OVERFLOW: &str = "amount.overflow";
 /// An attachment has data but no content type (FHIR att-1).
 pub const ATTACHMENT_CONTENT_TYPE_MISSING: &str = "attachment.content-type-missing";
 /// An attachment's content type is not one NHCX payers accept.

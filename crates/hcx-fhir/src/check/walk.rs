@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 use super::coding::{SystemClass, classify};
 use super::{Ctx, rules};
 use crate::attachment::measure_base64;
-use crate::json::{Resolution, index, lenient_decimal, str_of};
-use crate::profiles::{ACCEPTED_CONTENT_TYPES, INR, MAX_DOCUMENT_BYTES};
+use crate::json::{Resolution, excerpt, index, lenient_decimal, number_decimal, str_of};
+use crate::profiles::{ACCEPTED_CONTENT_TYPES, INR, MAX_AMOUNT, MAX_DOCUMENT_BYTES};
 
 /// Element names whose value is a Money.
 const MONEY_KEYS: &[&str] =
@@ -56,6 +56,18 @@ fn walk_object(ctx: &mut Ctx<'_>, o: &Map<String, Value>, path: &str, root: &Map
                         walk_object(ctx, child, &at, root);
                     }
                 }
+            }
+            Value::Number(_) | Value::String(_) | Value::Bool(_)
+                if MONEY_KEYS.contains(&key.as_str()) =>
+            {
+                ctx.error(
+                    &here,
+                    rules::MONEY_NOT_OBJECT,
+                    &format!(
+                        "The amount {} must be written as {{\"value\": …, \"currency\": \"INR\"}}.",
+                        excerpt(value)
+                    ),
+                );
             }
             _ => {}
         }
@@ -151,13 +163,25 @@ fn check_money(ctx: &mut Ctx<'_>, m: &Map<String, Value>, path: &str) {
             rules::MONEY_VALUE_MISSING,
             "An amount has no value.",
         ),
-        Some(Value::Number(_)) => {}
+        Some(n @ Value::Number(_)) => {
+            if number_decimal(n).is_none_or(|d| d.abs() > MAX_AMOUNT) {
+                ctx.error(
+                    &format!("{path}.value"),
+                    rules::MONEY_ABSURD,
+                    &format!(
+                        "The amount {} is beyond any real claim (more than 10^13); check the \
+                         digits.",
+                        excerpt(n)
+                    ),
+                );
+            }
+        }
         Some(other) => {
             let hint = if lenient_decimal(other).is_some() { " (remove the quotes)" } else { "" };
             ctx.error(
                 &format!("{path}.value"),
                 rules::MONEY_VALUE_NOT_NUMBER,
-                &format!("The amount {other} must be written as a number{hint}."),
+                &format!("The amount {} must be written as a number{hint}.", excerpt(other)),
             );
         }
     }

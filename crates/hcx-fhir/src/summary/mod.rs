@@ -18,8 +18,10 @@ use serde_json::Value;
 
 mod parties;
 mod read;
+mod unreadable;
 
-pub use read::summarize;
+pub use read::{summarize, summarize_checked};
+pub use unreadable::Unreadable;
 
 /// Everything a billing clerk wants to know about one message.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]

@@ -1,4 +1,9 @@
-//! `summarize`: reads any JSON into a [`Summary`].
+//! `summarize` and `summarize_checked`: read any JSON into a [`Summary`].
+//!
+//! One reading serves both: every amount and quantity is read through [`Reader::money`] and
+//! [`Reader::decimal`], which note what cannot be read ([`Unreadable`]), and every sum and product
+//! is checked. `summarize_checked` refuses a payload with any such note; `summarize` shows what it
+//! could read and turns each note into a remark.
 
 use std::collections::BTreeSet;
 
@@ -6,6 +11,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::parties::{self, Found, follow};
+use super::unreadable::{Sign, Unreadable, amount_problem, read_decimal};
 use super::{
     AdjudicationSummary, Amount, Amounts, AttachmentSummary, BenefitSummary, ClaimInfo,
     CodeSummary, Decision, EligibilitySummary, FocalRef, Format, ItemSummary, OrgSummary,
@@ -13,20 +19,51 @@ use super::{
 };
 use crate::attachment::measure_base64;
 use crate::json::{
-    Index, arr, codings, concept_text, first_code, has_code, lenient_decimal, many, obj, str_of,
+    Index, arr, codings, concept_text, deeper_than, first_code, has_code, many, obj, str_of,
 };
-use crate::profiles::{BundleProfile, INR};
+use crate::profiles::{BundleProfile, INR, MAX_DEPTH};
 
-/// Summarises any bundle or resource. Never panics; unknown shapes give a sparse summary with
-/// remarks.
+/// Summarises any bundle or resource, for display. Never panics; unknown shapes give a sparse
+/// summary with remarks.
+///
+/// Content [`summarize_checked`] refuses is shown as far as it can be read, each problem as a
+/// remark ("Could not read …"): a negative or absurd amount is shown as written, an amount of the
+/// wrong type is left out, a total whose arithmetic overflows is left out, and content nested
+/// deeper than [`MAX_DEPTH`] gives an empty summary of kind "Unreadable content".
 pub fn summarize(root: &Value) -> Summary {
-    let index = Index::new(root);
-    let mut r = Reader { index, remarks: Vec::new(), assumed_currency: false };
+    let (mut s, problems) = read(root);
+    s.remarks.extend(problems.iter().map(|p| format!("Could not read this payload: {p}.")));
+    s
+}
+
+/// Summarises a bundle or resource that must be read exactly (the console's ingest): `Err` with
+/// the first problem met when an amount is negative, beyond [`crate::profiles::MAX_AMOUNT`], of
+/// the wrong JSON type, when arithmetic on the amounts overflows, or when the content nests
+/// deeper than [`MAX_DEPTH`]. JSON that is not FHIR at all is `Ok` with kind "Not a FHIR
+/// resource": it carries no amount that could be misread. When `Ok`, the summary is exactly what
+/// [`summarize`] gives.
+pub fn summarize_checked(root: &Value) -> Result<Summary, Unreadable> {
+    let (s, problems) = read(root);
+    match problems.into_iter().next() {
+        Some(p) => Err(p),
+        None => Ok(s),
+    }
+}
+
+fn read(root: &Value) -> (Summary, Vec<Unreadable>) {
     let mut s = Summary { format: format(root), ..Default::default() };
+    // Before anything recursive (the attachment search) walks it.
+    if deeper_than(root, MAX_DEPTH) {
+        s.kind = "Unreadable content".into();
+        return (s, vec![Unreadable::too_deep()]);
+    }
+    let index = Index::new(root);
+    let mut r =
+        Reader { index, remarks: Vec::new(), assumed_currency: false, problems: Vec::new() };
     if !root.is_object() || str_of(root, "resourceType").is_none() {
         s.kind = "Not a FHIR resource".into();
         s.remarks.push("This JSON has no resourceType, so it could not be read as FHIR.".into());
-        return s;
+        return (s, Vec::new());
     }
 
     let declared = root.get("meta").and_then(|m| {
@@ -84,7 +121,7 @@ pub fn summarize(root: &Value) -> Summary {
         r.remarks.push("Some amounts carry no currency; INR was assumed.".into());
     }
     s.remarks = r.remarks;
-    s
+    (s, r.problems)
 }
 
 fn format(root: &Value) -> Format {
@@ -185,6 +222,8 @@ struct Reader<'a> {
     index: Index<'a>,
     remarks: Vec<String>,
     assumed_currency: bool,
+    /// What could not be read, in reading order, each once (an item's net is read twice).
+    problems: Vec<Unreadable>,
 }
 
 /// A reference to try: the resource holding it (for `#contained` references), the Reference, and
@@ -523,9 +562,46 @@ impl<'a> Reader<'a> {
         (info.number.is_some() || info.use_.is_some()).then_some(info)
     }
 
-    fn money(&mut self, m: Option<&Value>) -> Option<Amount> {
-        let m = m?;
-        let value = m.get("value").and_then(lenient_decimal)?;
+    fn note(&mut self, problem: Unreadable) {
+        if !self.problems.contains(&problem) {
+            self.problems.push(problem);
+        }
+    }
+
+    /// A decimal element at `path`; `None` (and a note) when it is not a number.
+    fn decimal(&mut self, v: Option<&Value>, path: &str) -> Option<Decimal> {
+        match v? {
+            Value::Null => None,
+            v => read_decimal(v, path).map_err(|p| self.note(p)).ok(),
+        }
+    }
+
+    /// A quantity at `path`: a decimal that is not negative (kept for display when it is).
+    fn quantity(&mut self, v: Option<&Value>, path: &str) -> Option<Decimal> {
+        let q = self.decimal(v, path)?;
+        if q.is_sign_negative() && !q.is_zero() {
+            self.note(Unreadable::NegativeAmount { path: path.to_owned(), value: q.to_string() });
+        }
+        Some(q)
+    }
+
+    /// A Money element at `path` (`Claim.item[0].net`). A negative (unless `sign` allows it) or
+    /// absurd value is noted and kept, so the display shows what the sender wrote; a value of
+    /// the wrong type is noted and left out.
+    fn money(&mut self, m: Option<&Value>, path: &str, sign: Sign) -> Option<Amount> {
+        let m = m.filter(|m| !m.is_null())?;
+        if !m.is_object() {
+            self.note(Unreadable::WrongType {
+                path: path.to_owned(),
+                expected: "a Money object ({\"value\", \"currency\"})".into(),
+            });
+            return None;
+        }
+        let value_path = format!("{path}.value");
+        let value = self.decimal(m.get("value"), &value_path)?;
+        if let Some(p) = amount_problem(value, &value_path, sign) {
+            self.note(p);
+        }
         let currency = str_of(m, "currency");
         if currency.is_none() {
             self.assumed_currency = true;
@@ -563,25 +639,30 @@ impl<'a> Reader<'a> {
     fn items(&mut self, res: &Resources<'a>) -> Vec<ItemSummary> {
         let mut items: Vec<ItemSummary> = Vec::new();
         if let Some(c) = res.claim {
-            for it in arr(c, "item") {
+            for (i, it) in arr(c, "item").iter().enumerate() {
+                let at = format!("Claim.item[{i}]");
                 let product = it.get("productOrService");
-                let quantity =
-                    it.get("quantity").and_then(|q| q.get("value")).and_then(lenient_decimal);
+                let quantity = self.item_quantity(it, &at);
                 items.push(ItemSummary {
                     sequence: it.get("sequence").and_then(Value::as_u64),
                     code: product.and_then(first_code).map(str::to_owned),
                     description: product.and_then(display_text),
                     quantity,
-                    unit_price: self.money(it.get("unitPrice")),
-                    net: self.money(it.get("net")),
+                    unit_price: self.money(
+                        it.get("unitPrice"),
+                        &format!("{at}.unitPrice"),
+                        Sign::NotNegative,
+                    ),
+                    net: self.money(it.get("net"), &format!("{at}.net"), Sign::NotNegative),
                     adjudication: Vec::new(),
                 });
             }
         }
         if let Some(cr) = res.response {
-            for it in arr(cr, "item") {
+            for (i, it) in arr(cr, "item").iter().enumerate() {
                 let seq = it.get("itemSequence").and_then(Value::as_u64);
-                let adjudication = self.adjudications(arr(it, "adjudication"));
+                let adjudication = self
+                    .adjudications(arr(it, "adjudication"), &format!("ClaimResponse.item[{i}]"));
                 match items.iter_mut().find(|i| i.sequence.is_some() && i.sequence == seq) {
                     Some(existing) => existing.adjudication.extend(adjudication),
                     None => items.push(ItemSummary {
@@ -595,42 +676,86 @@ impl<'a> Reader<'a> {
         items
     }
 
-    fn adjudications(&mut self, list: &'a [Value]) -> Vec<AdjudicationSummary> {
+    /// An item's quantity (`Claim.item[i].quantity.value`).
+    fn item_quantity(&mut self, it: &Value, at: &str) -> Option<Decimal> {
+        let q = it.get("quantity").filter(|q| !q.is_null())?;
+        if !q.is_object() {
+            self.note(Unreadable::WrongType {
+                path: format!("{at}.quantity"),
+                expected: "a Quantity object ({\"value\"})".into(),
+            });
+            return None;
+        }
+        self.quantity(q.get("value"), &format!("{at}.quantity.value"))
+    }
+
+    fn adjudications(&mut self, list: &'a [Value], item: &str) -> Vec<AdjudicationSummary> {
         list.iter()
-            .map(|a| AdjudicationSummary {
-                category: a
-                    .get("category")
-                    .and_then(|c| first_code(c).map(str::to_owned).or_else(|| concept_text(c)))
-                    .unwrap_or_else(|| "unspecified".into()),
-                amount: self.money(a.get("amount")),
-                value: a.get("value").and_then(lenient_decimal),
-                reason: a.get("reason").and_then(concept_text),
+            .enumerate()
+            .map(|(j, a)| {
+                let at = format!("{item}.adjudication[{j}]");
+                AdjudicationSummary {
+                    category: a
+                        .get("category")
+                        .and_then(|c| first_code(c).map(str::to_owned).or_else(|| concept_text(c)))
+                        .unwrap_or_else(|| "unspecified".into()),
+                    amount: self.money(a.get("amount"), &format!("{at}.amount"), Sign::NotNegative),
+                    value: self.decimal(a.get("value"), &format!("{at}.value")),
+                    reason: a.get("reason").and_then(concept_text),
+                }
             })
             .collect()
+    }
+
+    /// Adds `a` to a running sum of one currency; `Err` when the currencies differ (no sum), and
+    /// `Ok(false)` with a note when the addition overflows.
+    fn add_to(&mut self, sum: &mut Option<Amount>, a: Amount, path: &str) -> Result<bool, ()> {
+        match sum {
+            None => {
+                *sum = Some(a);
+                Ok(true)
+            }
+            Some(s) if s.currency == a.currency => match s.value.checked_add(a.value) {
+                Some(v) => {
+                    s.value = v;
+                    Ok(true)
+                }
+                None => {
+                    self.note(Unreadable::overflow(path));
+                    Ok(false)
+                }
+            },
+            Some(_) => Err(()),
+        }
     }
 
     fn response_total(&mut self, cr: &'a Value, category: &str) -> Option<Amount> {
         let total = arr(cr, "total")
             .iter()
-            .find(|t| t.get("category").is_some_and(|c| has_code(c, category)))
-            .and_then(|t| t.get("amount"));
-        if total.is_some() {
-            return self.money(total);
+            .enumerate()
+            .find(|(_, t)| t.get("category").is_some_and(|c| has_code(c, category)));
+        if let Some((k, t)) = total
+            && t.get("amount").is_some()
+        {
+            let path = format!("ClaimResponse.total[{k}].amount");
+            return self.money(t.get("amount"), &path, Sign::NotNegative);
         }
         // No total of that category: add up the items' adjudications, if any carry it.
-        let lines: Vec<&Value> = arr(cr, "item")
-            .iter()
-            .flat_map(|i| arr(i, "adjudication"))
-            .filter(|a| a.get("category").is_some_and(|c| has_code(c, category)))
-            .filter_map(|a| a.get("amount"))
-            .collect();
         let mut sum: Option<Amount> = None;
-        for l in lines {
-            let Some(a) = self.money(Some(l)) else { continue };
-            match &mut sum {
-                None => sum = Some(a),
-                Some(s) if s.currency == a.currency => s.value += a.value,
-                Some(_) => return None,
+        for (i, it) in arr(cr, "item").iter().enumerate() {
+            for (j, adj) in arr(it, "adjudication").iter().enumerate() {
+                if !adj.get("category").is_some_and(|c| has_code(c, category)) {
+                    continue;
+                }
+                let path = format!("ClaimResponse.item[{i}].adjudication[{j}].amount");
+                let Some(a) = self.money(adj.get("amount"), &path, Sign::NotNegative) else {
+                    continue;
+                };
+                match self.add_to(&mut sum, a, &format!("{path}.value")) {
+                    Ok(true) => {}
+                    // An overflowing sum is no sum; mixed currencies neither.
+                    Ok(false) | Err(()) => return None,
+                }
             }
         }
         sum
@@ -640,10 +765,13 @@ impl<'a> Reader<'a> {
         let mut a = Amounts::default();
         let claim_requested = res.claim.and_then(|c| {
             let items_sum = self.claim_items_sum(c);
-            match self.money(c.get("total")) {
+            match self.money(c.get("total"), "Claim.total", Sign::NotNegative) {
                 Some(t) => {
                     if let Some(sum) = items_sum.as_ref().filter(|s| s.currency == t.currency)
-                        && (sum.value - t.value).abs() >= Decimal::new(5, 3)
+                        && sum
+                            .value
+                            .checked_sub(t.value)
+                            .is_none_or(|d| d.abs() >= Decimal::new(5, 3))
                     {
                         self.remarks.push(format!(
                             "The claim total ({} {}) does not equal the sum of its items ({} {}).",
@@ -673,14 +801,25 @@ impl<'a> Reader<'a> {
             a.eligible = self.response_total(cr, "eligible");
             a.copay = self.response_total(cr, "copay");
             a.approved = self.response_total(cr, "benefit");
-            a.paid = self.money(cr.get("payment").and_then(|p| p.get("amount")));
+            a.paid = self.money(
+                cr.get("payment").and_then(|p| p.get("amount")),
+                "ClaimResponse.payment.amount",
+                Sign::NotNegative,
+            );
         } else {
             a.requested = claim_requested;
         }
         if let Some(n) = res.notice {
-            a.paid = self.money(n.get("amount")).or(a.paid);
+            a.paid =
+                self.money(n.get("amount"), "PaymentNotice.amount", Sign::NotNegative).or(a.paid);
         } else if let Some(r) = res.recon {
-            a.paid = self.money(r.get("paymentAmount")).or(a.paid);
+            a.paid = self
+                .money(
+                    r.get("paymentAmount"),
+                    "PaymentReconciliation.paymentAmount",
+                    Sign::NotNegative,
+                )
+                .or(a.paid);
         }
         a
     }
@@ -689,20 +828,44 @@ impl<'a> Reader<'a> {
     /// no amount; `None` when no item has one or currencies differ.
     fn claim_items_sum(&mut self, c: &'a Value) -> Option<Amount> {
         let mut sum: Option<Amount> = None;
-        for it in arr(c, "item") {
-            let net = self.money(it.get("net")).or_else(|| {
-                let price = self.money(it.get("unitPrice"))?;
-                let q = match it.get("quantity") {
-                    Some(q) => q.get("value").and_then(lenient_decimal)?,
-                    None => Decimal::ONE,
-                };
-                Some(Amount { value: (q * price.value).round_dp(2), ..price })
-            });
+        for (i, it) in arr(c, "item").iter().enumerate() {
+            let at = format!("Claim.item[{i}]");
+            let net_path = format!("{at}.net");
+            let net = match self.money(it.get("net"), &net_path, Sign::NotNegative) {
+                Some(net) => Some(net),
+                None => {
+                    let price = self.money(
+                        it.get("unitPrice"),
+                        &format!("{at}.unitPrice"),
+                        Sign::NotNegative,
+                    );
+                    let q = match it.get("quantity") {
+                        Some(_) => self.item_quantity(it, &at),
+                        None => Some(Decimal::ONE),
+                    };
+                    match (price, q) {
+                        (Some(price), Some(q)) => match q.checked_mul(price.value) {
+                            Some(v) => {
+                                let net = Amount { value: v.round_dp(2), ..price };
+                                // The product of two readable numbers can itself be absurd.
+                                if let Some(p) = amount_problem(net.value, &net_path, Sign::Any) {
+                                    self.note(p);
+                                }
+                                Some(net)
+                            }
+                            None => {
+                                self.note(Unreadable::overflow(format!("{at}.quantity.value")));
+                                return None;
+                            }
+                        },
+                        _ => None,
+                    }
+                }
+            };
             let Some(net) = net else { continue };
-            match &mut sum {
-                None => sum = Some(net),
-                Some(s) if s.currency == net.currency => s.value += net.value,
-                Some(_) => return None,
+            match self.add_to(&mut sum, net, &format!("{net_path}.value")) {
+                Ok(true) => {}
+                Ok(false) | Err(()) => return None,
             }
         }
         sum
@@ -764,7 +927,13 @@ impl<'a> Reader<'a> {
                 let covered = match (benefit, &amounts.requested) {
                     (Some(b), Some(req)) => {
                         let copay = amounts.copay.as_ref().map(|c| c.value).unwrap_or_default();
-                        Some(b + copay >= req.value)
+                        match b.checked_add(copay) {
+                            Some(covered) => Some(covered >= req.value),
+                            None => {
+                                self.note(Unreadable::overflow("ClaimResponse.total"));
+                                None
+                            }
+                        }
                     }
                     _ => None,
                 };
@@ -852,8 +1021,8 @@ impl<'a> Reader<'a> {
     fn eligibility(&mut self, res: &Resources<'a>) -> Option<EligibilitySummary> {
         if let Some(rsp) = res.cersp {
             let mut benefits = Vec::new();
-            for ins in arr(rsp, "insurance") {
-                for item in arr(ins, "item") {
+            for (i, ins) in arr(rsp, "insurance").iter().enumerate() {
+                for (j, item) in arr(ins, "item").iter().enumerate() {
                     let base = BenefitSummary {
                         category: item.get("category").and_then(concept_text),
                         service: item.get("productOrService").and_then(concept_text),
@@ -869,7 +1038,10 @@ impl<'a> Reader<'a> {
                         benefits.push(base);
                         continue;
                     }
-                    for b in list {
+                    for (k, b) in list.iter().enumerate() {
+                        let at = format!(
+                            "CoverageEligibilityResponse.insurance[{i}].item[{j}].benefit[{k}]"
+                        );
                         let allowed_text =
                             str_of(b, "allowedString").map(str::to_owned).or_else(|| {
                                 b.get("allowedUnsignedInt")
@@ -878,8 +1050,16 @@ impl<'a> Reader<'a> {
                             });
                         benefits.push(BenefitSummary {
                             kind: b.get("type").and_then(concept_text),
-                            allowed: self.money(b.get("allowedMoney")),
-                            used: self.money(b.get("usedMoney")),
+                            allowed: self.money(
+                                b.get("allowedMoney"),
+                                &format!("{at}.allowedMoney"),
+                                Sign::NotNegative,
+                            ),
+                            used: self.money(
+                                b.get("usedMoney"),
+                                &format!("{at}.usedMoney"),
+                                Sign::NotNegative,
+                            ),
                             allowed_text,
                             ..base.clone()
                         });
@@ -913,22 +1093,44 @@ impl<'a> Reader<'a> {
             p.reference =
                 r.get("paymentIdentifier").and_then(|i| str_of(i, "value")).map(str::to_owned);
             p.status = str_of(r, "outcome").map(str::to_owned);
-            for d in arr(r, "detail") {
+            for (i, d) in arr(r, "detail").iter().enumerate() {
+                // TDS is a negative adjustment line (net + TDS = approved).
+                let path = format!("PaymentReconciliation.detail[{i}].amount");
                 p.parts.push(PaymentPart {
                     kind: d.get("type").and_then(concept_text),
-                    amount: self.money(d.get("amount")),
+                    amount: self.money(d.get("amount"), &path, Sign::Any),
                     date: str_of(d, "date").map(str::to_owned),
                 });
             }
         }
         if let Some(r) = res.recon {
-            let paid = self.money(r.get("paymentAmount"));
-            let parts: Vec<&Amount> = p.parts.iter().filter_map(|x| x.amount.as_ref()).collect();
+            let paid = self.money(
+                r.get("paymentAmount"),
+                "PaymentReconciliation.paymentAmount",
+                Sign::NotNegative,
+            );
+            let parts: Vec<(usize, &Amount)> = p
+                .parts
+                .iter()
+                .enumerate()
+                .filter_map(|(i, x)| x.amount.as_ref().map(|a| (i, a)))
+                .collect();
             if let Some(paid) = paid.filter(|_| !parts.is_empty())
-                && parts.iter().all(|x| x.currency == paid.currency)
+                && parts.iter().all(|(_, x)| x.currency == paid.currency)
             {
-                let sum: Decimal = parts.iter().map(|x| x.value).sum();
-                if sum != paid.value {
+                let mut sum = Some(Decimal::ZERO);
+                for (i, x) in &parts {
+                    sum = sum.and_then(|s| s.checked_add(x.value));
+                    if sum.is_none() {
+                        self.note(Unreadable::overflow(format!(
+                            "PaymentReconciliation.detail[{i}].amount.value"
+                        )));
+                        break;
+                    }
+                }
+                if let Some(sum) = sum
+                    && sum != paid.value
+                {
                     self.remarks.push(format!(
                         "The payment's parts add up to {sum} {}, not the {} {} paid.",
                         paid.currency, paid.value, paid.currency

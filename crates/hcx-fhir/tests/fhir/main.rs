@@ -4,6 +4,7 @@
 mod builders;
 mod cli;
 mod invalid;
+mod poison;
 mod robustness;
 mod roundtrip;
 mod summaries;

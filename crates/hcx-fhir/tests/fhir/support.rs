@@ -304,6 +304,7 @@ fn response_base(decision: DecisionInput, use_: ClaimUse) -> ClaimResponseInput 
         items: Vec::new(),
         notes: Vec::new(),
         payment: None,
+        errors: Vec::new(),
     }
 }
 

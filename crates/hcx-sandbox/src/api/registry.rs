@@ -11,9 +11,9 @@ use serde_json::{Map, Value, json};
 use crate::api::auth::{self, PARTICIPANT_ROLES};
 use crate::api::error::ApiError;
 use crate::onboard::{self, NewParticipant, OnboardError, ParticipantUpdate};
-use crate::secret::Secret;
 use crate::state::SharedState;
 use crate::store::registry;
+use hcx_protocol::Secret;
 
 fn parse_object(body: &[u8], code: ErrorCode) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {

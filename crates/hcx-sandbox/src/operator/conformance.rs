@@ -29,12 +29,12 @@ use crate::keys::{self, DemoKeyPair};
 use crate::onboard::{self, NewParticipant, ParticipantUpdate};
 use crate::password;
 use crate::scripted::client::ParticipantClient;
-use crate::scripted::fhir::{self, ClaimUse, ItemLine, Party};
+use crate::scripted::fhir::{self, ClaimUse, ItemLine, Party, Request};
 use crate::scripted::payer::PayerActor;
-use crate::secret::Secret;
 use crate::state::{Inbound, SharedState};
 use crate::store::credentials::{self, CredentialKind};
 use crate::store::registry;
+use hcx_protocol::Secret;
 
 /// The conformance participants' codes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,14 +122,14 @@ impl Peer {
     fn client(&self, st: &SharedState, http: &reqwest::Client) -> Result<ParticipantClient> {
         let key = PrivateKey::from_pem(self.keys.private_pem.expose().as_bytes())
             .map_err(hcx_protocol::Error::from)?;
-        Ok(ParticipantClient::new(
+        ParticipantClient::new(
             &st.origin,
             self.code.clone(),
             self.email.clone(),
             self.password.clone(),
             key,
             http.clone(),
-        ))
+        )
     }
 
     fn host(&self, st: &SharedState) -> UnboundedReceiver<Inbound> {
@@ -236,7 +236,7 @@ impl Operator {
         match fault {
             Fault::WrongPayload => {
                 let wrong =
-                    fhir::eligibility_request_bundle(&me, &payer, "Asha Verma", "Inpatient cover");
+                    fhir::eligibility_request_bundle(&me, &payer, "Asha Verma", "Inpatient cover")?;
                 c.provider.send_jwe(Action::ClaimSubmit, &h, &wrong).await?;
             }
             Fault::Undecryptable => {
@@ -245,17 +245,17 @@ impl Operator {
                     text: "Room rent".into(),
                     net: rust_decimal::Decimal::new(450_000, 2),
                 };
-                let claim = fhir::claim_bundle(ClaimUse::Claim, &me, &payer, "Asha Verma", &[item]);
+                let claim =
+                    fhir::claim_bundle(ClaimUse::Claim, &me, &payer, "Asha Verma", &[item])?;
                 let stranger = PrivateKey::generate_rsa(2048)
                     .and_then(|k| k.public_key())
                     .map_err(hcx_protocol::Error::from)?;
                 let compact = hcx_protocol::seal(&h, claim.to_string().as_bytes(), &stranger)
                     .map_err(hcx_protocol::Error::from)?;
-                // ParticipantClient posts the JSON object it is given as the body; here that
-                // object is the `{"payload": <JWE>}` body, sealed to a key the payer lacks.
-                let mut body = Headers::new();
-                body.insert(hcx_protocol::names::PAYLOAD, compact);
-                c.provider.send_plain(Action::ClaimSubmit, &body).await?;
+                // Posted as stored bytes: a `{"payload": <JWE>}` body sealed to a key the payer
+                // lacks (the client can read its headers without decrypting it).
+                let body = hcx_protocol::payload_body(&compact);
+                c.provider.send_raw(Action::ClaimSubmit, body.as_bytes()).await?;
             }
         }
         Ok(TriggerResponse { correlation_id: corr, workflow_id: wf, api_call_id })
@@ -312,7 +312,8 @@ async fn check(
         Err(e) => Some((ErrorCode::ErrInvalidEncryption, format!("cannot decrypt: {e}"))),
         Ok(opened) => {
             let payload = opened.payload_json().unwrap_or(Value::Null);
-            let found = fhir::summarize_request(&payload).focal_type;
+            let correlation = opened.headers.correlation_id().unwrap_or_default();
+            let found = Request::read(&payload, correlation).focal_type().to_owned();
             (found != expected).then(|| {
                 (
                     ErrorCode::ErrWrongDomainPayload,

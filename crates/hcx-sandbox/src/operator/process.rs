@@ -23,10 +23,10 @@ use crate::error::Result;
 use crate::keys;
 use crate::onboard::{self, NewParticipant, ParticipantUpdate};
 use crate::password;
-use crate::secret::Secret;
 use crate::state::SharedState;
 use crate::store::credentials::{self, CredentialKind};
 use crate::store::{now_ms, registry};
+use hcx_protocol::Secret;
 
 /// What verification decided.
 enum Route {

@@ -1,321 +1,75 @@
-//! Hand-built FHIR R4 JSON for the scripted counterparties, kept minimal but structurally
-//! correct (Bundle of type `collection`, `urn:uuid` fullUrls that every reference resolves to,
-//! Money as `{value, currency: "INR"}`). Everything FHIR lives in this one module so it can be
-//! swapped for the `hcx-fhir` builders later.
+//! What the scripted counterparties put in their bundles, and what they read from the bundles
+//! they receive. Nothing FHIR is built here: this module fills hcx-fhir's form-shaped inputs
+//! with the demo case (one patient admitted for an appendectomy) and calls hcx-fhir's builders,
+//! and it reads requests with hcx-fhir's [`summarize`]. The payloads are therefore the same
+//! NRCeS bundles the console itself sends and answers.
 //!
-//! Amounts are computed as `rust_decimal::Decimal`; they only become JSON numbers on output.
+//! Amounts leave with at most two decimals and no trailing zeros (`2500.5`, `10000`), so an
+//! amount a test or a clerk typed comes back exactly as written.
 
-use std::str::FromStr;
-
+use chrono::{Duration, NaiveDate, Utc};
+use hcx_fhir::build::{
+    self, AdjudicatedItemInput, BenefitInput, BuildContext, ClaimInput, ClaimResponseInput,
+    ClaimType, CodeInput, CommunicationInput, CommunicationRequestInput, CoverageItemInput,
+    DiagnosisInput, DiagnosisKind, EligibilityItemInput, EligibilityPurpose,
+    EligibilityRequestInput, EligibilityResponseInput, EncounterInput, EncounterKind, Gender,
+    ItemInput, PatientInput, PayerInput, PaymentAckInput, PaymentNoticeInput, PolicyInput,
+    PractitionerInput, ProviderInput, ResponsePaymentInput,
+};
+use hcx_fhir::{AttachmentBuilder, Summary, summarize};
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-const ADJUDICATION: &str = "http://terminology.hl7.org/CodeSystem/adjudication";
-const CLAIM_TYPE: &str = "http://terminology.hl7.org/CodeSystem/claim-type";
-const PROCESS_PRIORITY: &str = "http://terminology.hl7.org/CodeSystem/processpriority";
+use crate::error::{Result, SandboxError};
 
-/// A party named in a bundle (the participant's registry code and display name).
+pub use hcx_fhir::build::{ClaimUse, DecisionInput};
+
+/// The demo patient's policy number when a request names none.
+const DEMO_POLICY: &str = "POL-0001";
+/// The demo patient's name when a request names none.
+const DEMO_PATIENT: &str = "Patient";
+/// HL7 `adjudication-reason` codes the scripted payer gives.
+const NOT_COVERED: (&str, &str) = ("ar001", "Not covered under the policy");
+/// Code system of the sandbox's own reasons (HL7 has no code for "still under review").
+const SANDBOX_REASONS: &str = "https://hcx.sandbox/adjudication-reason";
+
+/// A party named in a bundle: its registry code and display name. In the sandbox the registry
+/// code is also the facility's HFR id, as NHCX requires the two to match.
 #[derive(Debug, Clone)]
 pub struct Party {
-    /// Registry code, used as the Organization identifier.
+    /// Registry code.
     pub code: String,
     /// Display name.
     pub name: String,
 }
 
-/// One billed line.
+impl Party {
+    fn as_provider(&self) -> ProviderInput {
+        ProviderInput {
+            hfr_id: self.code.clone(),
+            name: self.name.clone(),
+            rohini_id: None,
+            phone: None,
+        }
+    }
+
+    fn as_payer(&self) -> PayerInput {
+        PayerInput { code: self.code.clone(), name: self.name.clone(), id_system: None }
+    }
+}
+
+/// One billed line of the demo provider's requests.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemLine {
     /// `item.sequence`.
     pub sequence: u32,
-    /// `productOrService.text` (or the first coding's display).
+    /// What it is (the scenario keyword goes here).
     pub text: String,
-    /// `net` amount in INR.
+    /// Net amount in INR (quantity 1).
     pub net: Decimal,
 }
 
-/// `Claim.use` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClaimUse {
-    /// Preauth.
-    Preauthorization,
-    /// Predetermination.
-    Predetermination,
-    /// Final claim.
-    Claim,
-}
-
-impl ClaimUse {
-    /// FHIR code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Preauthorization => "preauthorization",
-            Self::Predetermination => "predetermination",
-            Self::Claim => "claim",
-        }
-    }
-}
-
-/// What the payer needs from an incoming request bundle.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RequestSummary {
-    /// Resource type of the focal resource (`Claim`, `CoverageEligibilityRequest`, …).
-    pub focal_type: String,
-    /// `fullUrl` of the focal resource (for `request` references), if any.
-    pub focal_url: Option<String>,
-    /// `Claim.use`.
-    pub claim_use: Option<String>,
-    /// Billed lines (empty for eligibility).
-    pub items: Vec<ItemLine>,
-    /// `Claim.total`, or the sum of the items.
-    pub total: Decimal,
-    /// Patient display name, when present.
-    pub patient_name: Option<String>,
-}
-
-/// Money JSON. The value is emitted as an integer when whole; otherwise the decimal is rendered
-/// as a JSON number (FHIR `decimal`).
-pub fn money(amount: Decimal) -> Value {
-    let rounded = amount.round_dp(2).normalize();
-    if rounded.fract().is_zero()
-        && let Some(i) = rounded.to_i64()
-    {
-        return json!({"value": i, "currency": "INR"});
-    }
-    let number = serde_json::Number::from_str(&rounded.to_string())
-        .ok()
-        .or_else(|| rounded.to_f64().and_then(serde_json::Number::from_f64))
-        .map_or(Value::Null, Value::Number);
-    json!({"value": number, "currency": "INR"})
-}
-
-fn decimal_of(v: &Value) -> Option<Decimal> {
-    match v {
-        Value::Number(n) => Decimal::from_str(&n.to_string())
-            .ok()
-            .or_else(|| Decimal::from_scientific(&n.to_string()).ok()),
-        Value::String(s) => Decimal::from_str(s).ok(),
-        _ => None,
-    }
-}
-
-fn urn() -> String {
-    format!("urn:uuid:{}", uuid::Uuid::new_v4())
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-fn entry(full_url: &str, resource: Value) -> Value {
-    json!({"fullUrl": full_url, "resource": resource})
-}
-
-fn organization(full_url: &str, p: &Party, kind: &str) -> Value {
-    entry(
-        full_url,
-        json!({
-            "resourceType": "Organization",
-            "id": full_url.trim_start_matches("urn:uuid:"),
-            "identifier": [{"system": "https://hcx.sandbox/participant", "value": p.code}],
-            "type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/organization-type", "code": kind}]}],
-            "name": p.name,
-        }),
-    )
-}
-
-fn patient(full_url: &str, name: &str) -> Value {
-    entry(
-        full_url,
-        json!({
-            "resourceType": "Patient",
-            "id": full_url.trim_start_matches("urn:uuid:"),
-            "identifier": [{"system": "https://hcx.sandbox/mrn", "value": "MRN-0001"}],
-            "name": [{"text": name}],
-            "gender": "female",
-        }),
-    )
-}
-
-fn bundle(entries: Vec<Value>) -> Value {
-    json!({
-        "resourceType": "Bundle",
-        "id": uuid::Uuid::new_v4().to_string(),
-        "type": "collection",
-        "timestamp": now(),
-        "entry": entries,
-    })
-}
-
-fn resources(bundle: &Value) -> impl Iterator<Item = (Option<&str>, &Value)> {
-    bundle
-        .get("entry")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.get("resource").map(|r| (e.get("fullUrl").and_then(Value::as_str), r)))
-}
-
-/// Finds the focal resource of a request bundle (or a bare resource) and reads items and total.
-pub fn summarize_request(payload: &Value) -> RequestSummary {
-    let focal_types = ["Claim", "CoverageEligibilityRequest", "Task", "CommunicationRequest"];
-    let (focal_url, focal) =
-        if payload.get("resourceType").and_then(Value::as_str) == Some("Bundle") {
-            resources(payload)
-                .find(|(_, r)| {
-                    r.get("resourceType")
-                        .and_then(Value::as_str)
-                        .is_some_and(|t| focal_types.contains(&t))
-                })
-                .map_or((None, &Value::Null), |(u, r)| (u.map(str::to_string), r))
-        } else {
-            (None, payload)
-        };
-    let focal_type =
-        focal.get("resourceType").and_then(Value::as_str).unwrap_or("unknown").to_string();
-    let mut items = Vec::new();
-    for (i, item) in focal.get("item").and_then(Value::as_array).into_iter().flatten().enumerate() {
-        let seq = item
-            .get("sequence")
-            .and_then(Value::as_u64)
-            .and_then(|s| u32::try_from(s).ok())
-            .unwrap_or_else(|| u32::try_from(i + 1).unwrap_or(u32::MAX));
-        let pos = item.get("productOrService");
-        let text = pos
-            .and_then(|p| p.get("text"))
-            .and_then(Value::as_str)
-            .or_else(|| {
-                pos.and_then(|p| p.get("coding"))
-                    .and_then(Value::as_array)
-                    .and_then(|c| c.first())
-                    .and_then(|c| c.get("display"))
-                    .and_then(Value::as_str)
-            })
-            .unwrap_or("item")
-            .to_string();
-        let net = item
-            .get("net")
-            .and_then(|n| n.get("value"))
-            .and_then(decimal_of)
-            .or_else(|| {
-                let unit =
-                    item.get("unitPrice").and_then(|u| u.get("value")).and_then(decimal_of)?;
-                let qty = item
-                    .get("quantity")
-                    .and_then(|q| q.get("value"))
-                    .and_then(decimal_of)
-                    .unwrap_or(Decimal::ONE);
-                Some(unit * qty)
-            })
-            .unwrap_or(Decimal::ZERO);
-        items.push(ItemLine { sequence: seq, text, net });
-    }
-    let total = focal
-        .get("total")
-        .and_then(|t| t.get("value"))
-        .and_then(decimal_of)
-        .unwrap_or_else(|| items.iter().map(|i| i.net).sum());
-    let patient_name = resources(payload)
-        .find(|(_, r)| r.get("resourceType").and_then(Value::as_str) == Some("Patient"))
-        .and_then(|(_, r)| r.pointer("/name/0/text").and_then(Value::as_str).map(str::to_string));
-    RequestSummary {
-        focal_type,
-        focal_url,
-        claim_use: focal.get("use").and_then(Value::as_str).map(str::to_string),
-        items,
-        total,
-        patient_name,
-    }
-}
-
-/// A claim-like request (preauth, predetermination, claim) from the demo provider.
-pub fn claim_bundle(
-    claim_use: ClaimUse,
-    provider: &Party,
-    payer: &Party,
-    patient_name: &str,
-    items: &[ItemLine],
-) -> Value {
-    let (claim_u, pat_u, prov_u, pay_u, cov_u) = (urn(), urn(), urn(), urn(), urn());
-    let total: Decimal = items.iter().map(|i| i.net).sum();
-    let claim = json!({
-        "resourceType": "Claim",
-        "id": claim_u.trim_start_matches("urn:uuid:"),
-        "identifier": [{"system": "https://hcx.sandbox/claim-number", "value": format!("CLN-{}", &claim_u[9..17])}],
-        "status": "active",
-        "type": {"coding": [{"system": CLAIM_TYPE, "code": "institutional", "display": "Institutional"}]},
-        "use": claim_use.as_str(),
-        "patient": {"reference": pat_u},
-        "created": now(),
-        "insurer": {"reference": pay_u},
-        "provider": {"reference": prov_u},
-        "priority": {"coding": [{"system": PROCESS_PRIORITY, "code": "normal", "display": "Normal"}]},
-        "insurance": [{"sequence": 1, "focal": true, "coverage": {"reference": cov_u}}],
-        "item": items.iter().map(|i| json!({
-            "sequence": i.sequence,
-            "productOrService": {"text": i.text},
-            "unitPrice": money(i.net),
-            "net": money(i.net),
-        })).collect::<Vec<_>>(),
-        "total": money(total),
-    });
-    let coverage = json!({
-        "resourceType": "Coverage",
-        "id": cov_u.trim_start_matches("urn:uuid:"),
-        "identifier": [{"system": "https://hcx.sandbox/policy", "value": "POL-0001"}],
-        "status": "active",
-        "beneficiary": {"reference": pat_u},
-        "payor": [{"reference": pay_u}],
-    });
-    bundle(vec![
-        entry(&claim_u, claim),
-        patient(&pat_u, patient_name),
-        organization(&prov_u, provider, "prov"),
-        organization(&pay_u, payer, "pay"),
-        entry(&cov_u, coverage),
-    ])
-}
-
-/// An eligibility check from the demo provider.
-pub fn eligibility_request_bundle(
-    provider: &Party,
-    payer: &Party,
-    patient_name: &str,
-    note: &str,
-) -> Value {
-    let (cer_u, pat_u, prov_u, pay_u, cov_u) = (urn(), urn(), urn(), urn(), urn());
-    let cer = json!({
-        "resourceType": "CoverageEligibilityRequest",
-        "id": cer_u.trim_start_matches("urn:uuid:"),
-        "identifier": [{"system": "https://hcx.sandbox/cer", "value": format!("CER-{}", &cer_u[9..17])}],
-        "status": "active",
-        "priority": {"coding": [{"system": PROCESS_PRIORITY, "code": "normal", "display": "Normal"}]},
-        "purpose": ["benefits"],
-        "patient": {"reference": pat_u},
-        "created": now(),
-        "provider": {"reference": prov_u},
-        "insurer": {"reference": pay_u},
-        "insurance": [{"focal": true, "coverage": {"reference": cov_u}}],
-        "item": [{"productOrService": {"text": note}}],
-    });
-    let coverage = json!({
-        "resourceType": "Coverage",
-        "id": cov_u.trim_start_matches("urn:uuid:"),
-        "status": "active",
-        "beneficiary": {"reference": pat_u},
-        "payor": [{"reference": pay_u}],
-    });
-    bundle(vec![
-        entry(&cer_u, cer),
-        patient(&pat_u, patient_name),
-        organization(&prov_u, provider, "prov"),
-        organization(&pay_u, payer, "pay"),
-        entry(&cov_u, coverage),
-    ])
-}
-
-/// Item-level decision of the payer.
+/// The payer's decision on one item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemDecision {
     /// `itemSequence`.
@@ -325,21 +79,44 @@ pub struct ItemDecision {
     /// Approved amount.
     pub approved: Decimal,
     /// Why less than submitted, if so.
-    pub reason: Option<String>,
+    pub reason: Option<Reason>,
+}
+
+/// Why an item was reduced or refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Not covered (HL7 `ar001`).
+    NotCovered,
+    /// Capped by a sub-limit (HL7 `ar002`, plan limit reached).
+    SubLimit,
+    /// Still under review (a pending answer).
+    UnderReview,
+}
+
+impl Reason {
+    fn code(self) -> CodeInput {
+        match self {
+            Reason::NotCovered => CodeInput::new(NOT_COVERED.0, NOT_COVERED.1),
+            Reason::SubLimit => CodeInput::new("ar002", "Capped at 50% by the policy sub-limit"),
+            Reason::UnderReview => {
+                CodeInput::in_system(SANDBOX_REASONS, "under-review", "Under review")
+            }
+        }
+    }
 }
 
 /// The payer's decision on a claim-like request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClaimDecision {
-    /// `queued | complete | error | partial`.
-    pub outcome: &'static str,
-    /// Human text.
+    /// Approved, partially approved, rejected or pending.
+    pub decision: DecisionInput,
+    /// The decision in words.
     pub disposition: String,
     /// Per item.
     pub items: Vec<ItemDecision>,
     /// Preauth reference (preauth approvals).
     pub pre_auth_ref: Option<String>,
-    /// `ClaimResponse.error[].code` texts (rejections).
+    /// Why a request was refused (`ClaimResponse.error[]`).
     pub errors: Vec<String>,
 }
 
@@ -350,260 +127,378 @@ impl ClaimDecision {
     }
 }
 
-/// ClaimResponse bundle answering `request`.
+/// A request as the payer reads it: hcx-fhir's summary plus the numbers an answer must quote.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// What hcx-fhir reads from the bundle.
+    pub summary: Summary,
+    /// The bundle's business number (an eligibility request's or a query's number), or the
+    /// cycle's correlation id when the sender gave none.
+    pub number: String,
+    /// The claim number, or `number` when the request has none (an eligibility check).
+    pub claim_number: String,
+}
+
+impl Request {
+    /// Reads `payload`; `correlation_id` stands in for numbers the sender left out.
+    pub fn read(payload: &Value, correlation_id: &str) -> Self {
+        let summary = summarize(payload);
+        let number = payload
+            .pointer("/identifier/value")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or(correlation_id)
+            .to_owned();
+        let claim_number = summary
+            .claim
+            .as_ref()
+            .and_then(|c| c.number.clone())
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| number.clone());
+        Request { summary, number, claim_number }
+    }
+
+    /// The focal resource's type (`Claim`, `CoverageEligibilityRequest`, …; empty if none).
+    pub fn focal_type(&self) -> &str {
+        self.summary.focal.as_ref().map_or("", |f| f.resource_type.as_str())
+    }
+
+    /// `Claim.use`, default `claim`.
+    pub fn claim_use(&self) -> ClaimUse {
+        match self.summary.claim.as_ref().and_then(|c| c.use_.as_deref()) {
+            Some("preauthorization") => ClaimUse::Preauthorization,
+            Some("predetermination") => ClaimUse::Predetermination,
+            _ => ClaimUse::Claim,
+        }
+    }
+
+    /// Billed lines: each item's net (or unit price × quantity); one line for the whole
+    /// requested amount when the request lists no items.
+    pub fn lines(&self) -> Vec<ItemLine> {
+        let lines: Vec<ItemLine> = self
+            .summary
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| {
+                let position = u32::try_from(i).unwrap_or(u32::MAX - 1).saturating_add(1);
+                let net = it.net.as_ref().map(|a| a.value).or_else(|| {
+                    let unit = it.unit_price.as_ref()?.value;
+                    unit.checked_mul(it.quantity.unwrap_or(Decimal::ONE))
+                });
+                ItemLine {
+                    sequence: it
+                        .sequence
+                        .and_then(|s| u32::try_from(s).ok())
+                        .filter(|s| *s > 0)
+                        .unwrap_or(position),
+                    text: it.description.clone().unwrap_or_else(|| "item".into()),
+                    net: net.unwrap_or(Decimal::ZERO),
+                }
+            })
+            .collect();
+        if !lines.is_empty() {
+            return lines;
+        }
+        let total = self.summary.amounts.requested.as_ref().map_or(Decimal::ZERO, |a| a.value);
+        vec![ItemLine { sequence: 1, text: "Total".into(), net: total }]
+    }
+
+    fn patient(&self) -> PatientInput {
+        let p = self.summary.patient.as_ref();
+        let gender = match p.and_then(|p| p.gender.as_deref()) {
+            Some("male") => Gender::Male,
+            Some("female") => Gender::Female,
+            Some("other") => Gender::Other,
+            _ => Gender::Unknown,
+        };
+        let name = p.and_then(|p| p.name.clone()).unwrap_or_else(|| DEMO_PATIENT.into());
+        PatientInput { gender, ..demo_patient(&name) }
+    }
+
+    fn policy(&self) -> PolicyInput {
+        let number = self.summary.policy.as_ref().and_then(|p| p.number.clone());
+        PolicyInput { policy_number: number.unwrap_or_else(|| DEMO_POLICY.into()), ..demo_policy() }
+    }
+}
+
+/// Amounts as the scripted parties write them: two decimals at most, no trailing zeros.
+fn exact(amount: Decimal) -> Decimal {
+    amount.round_dp(2).normalize()
+}
+
+fn short_id() -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    id.get(..8).unwrap_or(&id).to_ascii_uppercase()
+}
+
+fn demo_patient(name: &str) -> PatientInput {
+    PatientInput {
+        name: name.to_owned(),
+        gender: Gender::Female,
+        birth_date: NaiveDate::from_ymd_opt(1985, 4, 12),
+        abha_number: None,
+        abha_address: None,
+        pmjay_id: None,
+        mrn: Some("MRN-0001".into()),
+        phone: None,
+    }
+}
+
+fn demo_policy() -> PolicyInput {
+    PolicyInput {
+        policy_number: DEMO_POLICY.into(),
+        policy_system: None,
+        plan: Some("Demo health cover".into()),
+        member_id: None,
+        valid_from: None,
+        valid_to: None,
+    }
+}
+
+fn demo_practitioner() -> PractitionerInput {
+    PractitionerInput { name: "Dr. Meera Rao".into(), hpr_id: "71-4542-2424-6325".into() }
+}
+
+fn appendicitis(kind: DiagnosisKind) -> DiagnosisInput {
+    DiagnosisInput { icd10_code: "K35.8".into(), description: "Acute appendicitis".into(), kind }
+}
+
+fn to_json(bundle: hcx_fhir::Result<hcx_fhir::types::Bundle>) -> Result<Value> {
+    let bundle = bundle.map_err(|e| SandboxError::Invalid(format!("demo bundle: {e}")))?;
+    Ok(serde_json::to_value(bundle)?)
+}
+
+/// A claim-like request (preauth, predetermination, claim) from a demo provider.
+pub fn claim_bundle(
+    use_: ClaimUse,
+    provider: &Party,
+    payer: &Party,
+    patient_name: &str,
+    items: &[ItemLine],
+) -> Result<Value> {
+    let now = Utc::now();
+    let kind =
+        if use_ == ClaimUse::Claim { DiagnosisKind::Final } else { DiagnosisKind::Provisional };
+    let input = ClaimInput {
+        claim_number: format!("CLN-{}", short_id()),
+        claim_number_system: None,
+        use_,
+        claim_type: ClaimType::Inpatient,
+        patient: demo_patient(patient_name),
+        policy: demo_policy(),
+        payer: payer.as_payer(),
+        provider: provider.as_provider(),
+        practitioner: Some(demo_practitioner()),
+        encounter: Some(EncounterInput {
+            kind: EncounterKind::Inpatient,
+            admitted: now - Duration::days(3),
+            discharged: Some(now),
+        }),
+        diagnoses: vec![appendicitis(kind)],
+        procedures: vec![],
+        items: items
+            .iter()
+            .map(|i| ItemInput {
+                product: CodeInput::new(&format!("DEMO{:02}", i.sequence), &i.text),
+                category: None,
+                quantity: Decimal::ONE,
+                unit_price: exact(i.net),
+                service_date: None,
+            })
+            .collect(),
+        documents: vec![],
+        related: None,
+        pre_auth_ref: None,
+    };
+    to_json(build::claim_bundle(&input, &mut BuildContext::live()))
+}
+
+/// An eligibility check from a demo provider; `note` is the service asked about.
+pub fn eligibility_request_bundle(
+    provider: &Party,
+    payer: &Party,
+    patient_name: &str,
+    note: &str,
+) -> Result<Value> {
+    let input = EligibilityRequestInput {
+        request_number: format!("CER-{}", short_id()),
+        purposes: vec![EligibilityPurpose::Benefits],
+        patient: demo_patient(patient_name),
+        policy: demo_policy(),
+        payer: payer.as_payer(),
+        provider: provider.as_provider(),
+        practitioner: demo_practitioner(),
+        service_from: None,
+        service_to: None,
+        items: vec![EligibilityItemInput {
+            product: CodeInput::new("IPD", note),
+            category: None,
+            diagnoses: vec![appendicitis(DiagnosisKind::Provisional)],
+        }],
+    };
+    to_json(build::eligibility_request_bundle(&input, &mut BuildContext::live()))
+}
+
+/// The payer's ClaimResponse to `req`. Only a claim settles money: a preauth or predetermination
+/// approves an amount, and its money arrives later with the claim's payment notice, so only an
+/// approved claim carries a `payment`.
 pub fn claim_response_bundle(
-    req: &RequestSummary,
+    req: &Request,
     d: &ClaimDecision,
     payer: &Party,
     provider: &Party,
-) -> Value {
-    let (cr_u, pat_u, prov_u, pay_u) = (urn(), urn(), urn(), urn());
-    let category = |code: &str| json!({"coding": [{"system": ADJUDICATION, "code": code}]});
-    let submitted: Decimal = d.items.iter().map(|i| i.submitted).sum();
-    let mut cr = json!({
-        "resourceType": "ClaimResponse",
-        "id": cr_u.trim_start_matches("urn:uuid:"),
-        "status": "active",
-        "type": {"coding": [{"system": CLAIM_TYPE, "code": "institutional", "display": "Institutional"}]},
-        "use": req.claim_use.clone().unwrap_or_else(|| "claim".into()),
-        "patient": {"reference": pat_u},
-        "created": now(),
-        "insurer": {"reference": pay_u},
-        "requestor": {"reference": prov_u},
-        "outcome": d.outcome,
-        "disposition": d.disposition,
-        "item": d.items.iter().map(|i| {
-            let mut adj = vec![
-                json!({"category": category("submitted"), "amount": money(i.submitted)}),
-                json!({"category": category("benefit"), "amount": money(i.approved)}),
-            ];
-            if let (Some(reason), Some(last)) = (&i.reason, adj.last_mut()) {
-                last["reason"] = json!({"text": reason});
-            }
-            json!({"itemSequence": i.sequence, "adjudication": adj})
-        }).collect::<Vec<_>>(),
-        "total": [
-            {"category": category("submitted"), "amount": money(submitted)},
-            {"category": category("benefit"), "amount": money(d.approved_total())},
-        ],
-        "processNote": [{"number": 1, "type": "display", "text": d.disposition}],
-    });
-    if let Some(r) = &req.focal_url {
-        cr["request"] = json!({"reference": r});
-    }
-    if let Some(p) = &d.pre_auth_ref {
-        cr["preAuthRef"] = json!(p);
-    }
-    // Only a claim settles money; a preauth or predetermination approves an amount, and its
-    // money arrives later with the claim's payment notice. A `payment` here would read as "paid".
-    let is_claim = req.claim_use.as_deref().unwrap_or("claim") == "claim";
-    if is_claim && d.outcome == "complete" && !d.approved_total().is_zero() {
-        cr["payment"] = json!({
-            "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/ex-paymenttype", "code": "complete"}]},
-            "amount": money(d.approved_total()),
-        });
-    }
-    if !d.errors.is_empty() {
-        cr["error"] =
-            json!(d.errors.iter().map(|e| json!({"code": {"text": e}})).collect::<Vec<_>>());
-    }
-    bundle(vec![
-        entry(&cr_u, cr),
-        patient(&pat_u, req.patient_name.as_deref().unwrap_or("Patient")),
-        organization(&prov_u, provider, "prov"),
-        organization(&pay_u, payer, "pay"),
-    ])
+) -> Result<Value> {
+    let use_ = req.claim_use();
+    let approved = d.approved_total();
+    let pays =
+        use_ == ClaimUse::Claim && d.decision == DecisionInput::Approved && !approved.is_zero();
+    let input = ClaimResponseInput {
+        claim_number: req.claim_number.clone(),
+        claim_number_system: None,
+        use_,
+        claim_type: ClaimType::Inpatient,
+        patient: req.patient(),
+        policy: req.policy(),
+        payer: payer.as_payer(),
+        provider: provider.as_provider(),
+        decision: d.decision,
+        disposition: Some(d.disposition.clone()),
+        pre_auth_ref: d.pre_auth_ref.clone(),
+        items: d
+            .items
+            .iter()
+            .map(|i| AdjudicatedItemInput {
+                item_sequence: i.sequence,
+                submitted: exact(i.submitted),
+                eligible: exact(i.approved),
+                copay: None,
+                benefit: exact(i.approved),
+                reason: i.reason.map(Reason::code),
+            })
+            .collect(),
+        notes: vec![d.disposition.clone()],
+        payment: pays.then(|| ResponsePaymentInput {
+            date: Utc::now().date_naive(),
+            amount: exact(approved),
+            reference: None,
+        }),
+        errors: d.errors.clone(),
+    };
+    to_json(build::claim_response_bundle(&input, &mut BuildContext::live()))
 }
 
-/// CoverageEligibilityResponse bundle.
+/// The payer's CoverageEligibilityResponse to `req`.
 pub fn eligibility_response_bundle(
-    req: &RequestSummary,
+    req: &Request,
     inforce: bool,
     disposition: &str,
     payer: &Party,
     provider: &Party,
-) -> Value {
-    let (r_u, pat_u, prov_u, pay_u) = (urn(), urn(), urn(), urn());
-    let mut r = json!({
-        "resourceType": "CoverageEligibilityResponse",
-        "id": r_u.trim_start_matches("urn:uuid:"),
-        "status": "active",
-        "purpose": ["benefits"],
-        "patient": {"reference": pat_u},
-        "created": now(),
-        "requestor": {"reference": prov_u},
-        "outcome": "complete",
-        "disposition": disposition,
-        "insurer": {"reference": pay_u},
-        "insurance": [{
-            "coverage": {"display": "POL-0001"},
-            "inforce": inforce,
-            "item": [{
-                "productOrService": {"text": "Inpatient hospitalisation"},
-                "benefit": [{
-                    "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/benefit-type", "code": "benefit"}]},
-                    "allowedMoney": money(if inforce { Decimal::new(500_000, 0) } else { Decimal::ZERO }),
-                }],
+) -> Result<Value> {
+    let allowed = if inforce { Decimal::new(500_000, 0) } else { Decimal::ZERO };
+    let input = EligibilityResponseInput {
+        request_number: req.number.clone(),
+        purposes: vec![EligibilityPurpose::Benefits],
+        patient: req.patient(),
+        policy: req.policy(),
+        payer: payer.as_payer(),
+        provider: provider.as_provider(),
+        inforce,
+        disposition: Some(disposition.to_owned()),
+        items: vec![CoverageItemInput {
+            category: None,
+            product: CodeInput::new("IPD", "Inpatient hospitalisation"),
+            excluded: !inforce,
+            authorization_required: inforce,
+            documents_required: vec![],
+            benefits: vec![BenefitInput {
+                kind: CodeInput::new("benefit", "Benefit"),
+                allowed: Some(allowed),
+                used: None,
             }],
         }],
-    });
-    if let Some(u) = &req.focal_url {
-        r["request"] = json!({"reference": u});
-    }
-    bundle(vec![
-        entry(&r_u, r),
-        patient(&pat_u, req.patient_name.as_deref().unwrap_or("Patient")),
-        organization(&prov_u, provider, "prov"),
-        organization(&pay_u, payer, "pay"),
-    ])
+    };
+    to_json(build::eligibility_response_bundle(&input, &mut BuildContext::live()))
 }
 
-/// The payer asks the provider for documents (communication/request).
-pub fn communication_request_bundle(question: &str, payer: &Party, provider: &Party) -> Value {
-    let (task_u, cr_u, prov_u, pay_u) = (urn(), urn(), urn(), urn());
-    let task = json!({
-        "resourceType": "Task",
-        "id": task_u.trim_start_matches("urn:uuid:"),
-        "status": "requested",
-        "intent": "order",
-        "description": question,
-        "authoredOn": now(),
-        "requester": {"reference": pay_u},
-        "owner": {"reference": prov_u},
-        "input": [{"type": {"text": "CommunicationRequest"}, "valueReference": {"reference": cr_u}}],
-    });
-    let cr = json!({
-        "resourceType": "CommunicationRequest",
-        "id": cr_u.trim_start_matches("urn:uuid:"),
-        "status": "active",
-        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/communication-category", "code": "alert"}]}],
-        "priority": "routine",
-        "payload": [{"contentString": question}],
-        "authoredOn": now(),
-        "requester": {"reference": pay_u},
-        "sender": {"reference": pay_u},
-        "recipient": [{"reference": prov_u}],
-    });
-    bundle(vec![
-        entry(&task_u, task),
-        entry(&cr_u, cr),
-        organization(&prov_u, provider, "prov"),
-        organization(&pay_u, payer, "pay"),
-    ])
+/// The payer asks the provider for documents about `req` (communication/request).
+pub fn communication_request_bundle(
+    question: &str,
+    req: &Request,
+    payer: &Party,
+    provider: &Party,
+) -> Result<Value> {
+    let input = CommunicationRequestInput {
+        request_number: format!("QRY-{}", short_id()),
+        claim_number: req.claim_number.clone(),
+        patient: req.patient(),
+        payer: payer.as_payer(),
+        provider: provider.as_provider(),
+        asks: vec![question.to_owned()],
+    };
+    to_json(build::communication_request_bundle(&input, &mut BuildContext::live()))
 }
 
-/// The provider's answer with a document (communication/on_request).
+/// The provider's answer to the query `query` with one PDF (communication/on_request).
 pub fn communication_response_bundle(
+    query: &Request,
     title: &str,
     document: &[u8],
     provider: &Party,
     payer: &Party,
-) -> Value {
-    use base64::Engine as _;
-    let (task_u, c_u, prov_u, pay_u) = (urn(), urn(), urn(), urn());
-    let task = json!({
-        "resourceType": "Task",
-        "id": task_u.trim_start_matches("urn:uuid:"),
-        "status": "completed",
-        "intent": "order",
-        "requester": {"reference": prov_u},
-        "owner": {"reference": pay_u},
-        "output": [{"type": {"text": "Communication"}, "valueReference": {"reference": c_u}}],
-    });
-    let c = json!({
-        "resourceType": "Communication",
-        "id": c_u.trim_start_matches("urn:uuid:"),
-        "status": "completed",
-        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/communication-category", "code": "notification"}]}],
-        "priority": "routine",
-        "sent": now(),
-        "sender": {"reference": prov_u},
-        "recipient": [{"reference": pay_u}],
-        "payload": [{"contentAttachment": {
-            "contentType": "application/pdf",
-            "language": "en-IN",
-            "title": title,
-            "data": base64::engine::general_purpose::STANDARD.encode(document),
-        }}],
-    });
-    bundle(vec![
-        entry(&task_u, task),
-        entry(&c_u, c),
-        organization(&prov_u, provider, "prov"),
-        organization(&pay_u, payer, "pay"),
-    ])
+) -> Result<Value> {
+    let doc = AttachmentBuilder::from_bytes(document, "application/pdf", title)
+        .map_err(|e| SandboxError::Invalid(format!("demo document: {e}")))?;
+    let input = CommunicationInput {
+        communication_number: format!("COM-{}", short_id()),
+        request_number: query.number.clone(),
+        claim_number: query.claim_number.clone(),
+        patient: query.patient(),
+        payer: payer.as_payer(),
+        provider: provider.as_provider(),
+        message: Some(format!("{title} attached")),
+        attachments: vec![doc.attachment],
+    };
+    to_json(build::communication_bundle(&input, &mut BuildContext::live()))
 }
 
-/// True when a communication/on_request bundle carries at least one payload (an answer).
-pub fn has_communication_payload(payload: &Value) -> bool {
-    resources(payload).any(|(_, r)| {
-        r.get("resourceType").and_then(Value::as_str) == Some("Communication")
-            && r.get("payload").and_then(Value::as_array).is_some_and(|p| !p.is_empty())
-    })
+/// True when a communication answer carries something (a message or a document).
+pub fn has_communication_payload(answer: &Request) -> bool {
+    !answer.summary.messages.is_empty() || !answer.summary.attachments.is_empty()
 }
 
-/// The payer's payment notice after an approved claim.
+/// The payer's payment notice for `amount` on `claim_number`.
 pub fn payment_notice_bundle(
     amount: Decimal,
-    claim_ref: &str,
+    claim_number: &str,
     payer: &Party,
     provider: &Party,
-) -> Value {
-    let (task_u, pn_u, prov_u, pay_u) = (urn(), urn(), urn(), urn());
-    let task = json!({
-        "resourceType": "Task",
-        "id": task_u.trim_start_matches("urn:uuid:"),
-        "status": "requested",
-        "intent": "order",
-        "authoredOn": now(),
-        "requester": {"reference": pay_u},
-        "owner": {"reference": prov_u},
-        "input": [{"type": {"text": "PaymentNotice"}, "valueReference": {"reference": pn_u}}],
-    });
-    let pn = json!({
-        "resourceType": "PaymentNotice",
-        "id": pn_u.trim_start_matches("urn:uuid:"),
-        "identifier": [{"system": "https://hcx.sandbox/claim-number", "value": claim_ref}],
-        "status": "active",
-        "created": now(),
-        "payment": {"display": format!("UTR-{}", &pn_u[9..21])},
-        "paymentDate": chrono::Utc::now().date_naive().to_string(),
-        "recipient": {"reference": prov_u},
-        "amount": money(amount),
-        "paymentStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/paymentstatus", "code": "paid"}]},
-    });
-    bundle(vec![
-        entry(&task_u, task),
-        entry(&pn_u, pn),
-        organization(&prov_u, provider, "prov"),
-        organization(&pay_u, payer, "pay"),
-    ])
+) -> Result<Value> {
+    let id = short_id();
+    let input = PaymentNoticeInput {
+        notice_number: format!("PN-{id}"),
+        claim_number: claim_number.to_owned(),
+        payer: payer.as_payer(),
+        provider: provider.as_provider(),
+        amount: exact(amount),
+        tds: None,
+        payment_date: Utc::now().date_naive(),
+        utr: format!("UTR-{id}"),
+    };
+    to_json(build::payment_notice_bundle(&input, &mut BuildContext::live()))
 }
 
-/// The provider's acknowledgement of a payment notice.
-pub fn payment_ack_bundle(provider: &Party, payer: &Party) -> Value {
-    let (task_u, prov_u, pay_u) = (urn(), urn(), urn());
-    let task = json!({
-        "resourceType": "Task",
-        "id": task_u.trim_start_matches("urn:uuid:"),
-        "status": "completed",
-        "intent": "order",
-        "requester": {"reference": prov_u},
-        "owner": {"reference": pay_u},
-        "output": [{"type": {"text": "status"}, "valueString": "paymentack"}],
-    });
-    bundle(vec![
-        entry(&task_u, task),
-        organization(&prov_u, provider, "prov"),
-        organization(&pay_u, payer, "pay"),
-    ])
-}
-
-/// The amount of a PaymentNotice in a bundle.
-pub fn payment_amount(payload: &Value) -> Option<Decimal> {
-    resources(payload)
-        .find(|(_, r)| r.get("resourceType").and_then(Value::as_str) == Some("PaymentNotice"))
-        .and_then(|(_, r)| r.pointer("/amount/value").and_then(decimal_of))
+/// The provider's acknowledgement of the payment notice `notice`.
+pub fn payment_ack_bundle(notice: &Request, provider: &Party, payer: &Party) -> Result<Value> {
+    let input = PaymentAckInput {
+        ack_number: format!("ACK-{}", short_id()),
+        notice_number: notice.number.clone(),
+        payer: payer.as_payer(),
+        provider: provider.as_provider(),
+    };
+    to_json(build::payment_ack_bundle(&input, &mut BuildContext::live()))
 }
 
 #[cfg(test)]
@@ -615,46 +510,55 @@ mod tests {
     }
 
     #[test]
-    fn a_claim_bundle_summarises_back_to_its_items() {
+    fn a_claim_bundle_reads_back_to_its_lines() {
         let items = vec![
             ItemLine { sequence: 1, text: "Room [partial]".into(), net: Decimal::new(150_050, 2) },
             ItemLine { sequence: 2, text: "Surgery".into(), net: Decimal::new(20_000, 0) },
         ];
         let b =
-            claim_bundle(ClaimUse::Preauthorization, &party("prov"), &party("pay"), "Asha", &items);
-        let s = summarize_request(&b);
-        assert_eq!(s.focal_type, "Claim", "the Claim entry is the focal resource");
-        assert_eq!(s.items, items, "items and exact amounts survive the JSON round trip");
-        assert_eq!(s.total, Decimal::new(2_150_050, 2), "total = sum of item nets");
-        assert_eq!(s.claim_use.as_deref(), Some("preauthorization"), "use is read back");
-        assert_eq!(s.patient_name.as_deref(), Some("Asha"), "patient name is read back");
+            claim_bundle(ClaimUse::Preauthorization, &party("prov"), &party("pay"), "Asha", &items)
+                .expect("the demo claim is valid input for the builder");
+        let r = Request::read(&b, "corr-1");
+        assert_eq!(r.focal_type(), "Claim", "the Claim entry is the focal resource");
+        let back: Vec<(u32, Decimal)> = r.lines().iter().map(|l| (l.sequence, l.net)).collect();
+        assert_eq!(
+            back,
+            vec![(1, Decimal::new(15_005, 1)), (2, Decimal::new(20_000, 0))],
+            "sequences and exact amounts survive the JSON round trip"
+        );
+        assert!(r.lines()[0].text.contains("[partial]"), "the keyword stays in the item text");
+        assert_eq!(r.claim_use(), ClaimUse::Preauthorization, "use is read back");
+        assert!(r.claim_number.starts_with("CLN-"), "the claim number is read, not the fallback");
+        assert_eq!(r.patient().name, "Asha", "patient name is read back");
     }
 
     #[test]
-    fn every_reference_resolves_inside_the_bundle() {
-        let b = claim_bundle(ClaimUse::Claim, &party("a"), &party("b"), "P", &[]);
-        let urls: Vec<String> = resources(&b).filter_map(|(u, _)| u.map(str::to_string)).collect();
+    fn a_request_without_numbers_or_items_still_gets_an_answer() {
+        let r = Request::read(&serde_json::json!({"resourceType": "Bundle"}), "corr-2");
+        assert_eq!(r.number, "corr-2", "the correlation id stands in for a missing number");
+        assert_eq!(r.claim_number, "corr-2", "and for a missing claim number");
+        assert_eq!(r.lines().len(), 1, "one line for the whole (here zero) amount");
+        let d = ClaimDecision {
+            decision: DecisionInput::Rejected,
+            disposition: "Rejected".into(),
+            items: vec![ItemDecision {
+                sequence: 1,
+                submitted: Decimal::ZERO,
+                approved: Decimal::ZERO,
+                reason: Some(Reason::NotCovered),
+            }],
+            pre_auth_ref: None,
+            errors: vec!["Not covered".into()],
+        };
+        let b = claim_response_bundle(&r, &d, &party("pay"), &party("prov"))
+            .expect("a bare request is still answered");
         let text = b.to_string();
-        for r in text.split("\"reference\":\"").skip(1) {
-            let target = r.split('"').next().unwrap_or_default();
-            assert!(
-                urls.iter().any(|u| u == target),
-                "reference {target} must be an entry fullUrl"
-            );
-        }
+        assert!(text.contains("\"error\""), "a rejection carries its errors: {text}");
     }
 
     #[test]
-    fn money_is_inr_and_exact() {
-        assert_eq!(
-            money(Decimal::new(150_050, 2)),
-            json!({"value": 1500.5, "currency": "INR"}),
-            "paise kept"
-        );
-        assert_eq!(
-            money(Decimal::new(20_000, 0)),
-            json!({"value": 20000, "currency": "INR"}),
-            "whole rupees"
-        );
+    fn amounts_leave_exact_without_trailing_zeros() {
+        assert_eq!(exact(Decimal::new(150_050, 2)).to_string(), "1500.5", "paise kept");
+        assert_eq!(exact(Decimal::new(2_000_000, 2)).to_string(), "20000", "whole rupees");
     }
 }

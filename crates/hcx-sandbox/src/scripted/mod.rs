@@ -20,9 +20,9 @@ use crate::error::{Result, SandboxError};
 use crate::keys::{self, DemoKeyPair};
 use crate::onboard::{self, NewParticipant, ParticipantUpdate};
 use crate::password;
-use crate::secret::Secret;
 use crate::store::credentials::{self, CredentialKind};
 use crate::store::registry::{self, Participant};
+use hcx_protocol::Secret;
 
 /// Which demo participant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

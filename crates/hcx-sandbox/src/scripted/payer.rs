@@ -17,7 +17,9 @@ use tokio_util::sync::CancellationToken;
 use crate::config::ScriptedConfig;
 use crate::error::Result;
 use crate::scripted::client::ParticipantClient;
-use crate::scripted::fhir::{self, ClaimDecision, ItemDecision, ItemLine, Party, RequestSummary};
+use crate::scripted::fhir::{
+    self, ClaimDecision, DecisionInput, ItemDecision, ItemLine, Party, Reason, Request,
+};
 use crate::scripted::scenario::Scenario;
 use crate::scripted::tasks::{self, Task, WAIT_FOR_EVENT};
 use crate::state::Inbound;
@@ -164,7 +166,9 @@ impl PayerActor {
                     Dialect::Swasth,
                 );
                 let provider = party(req.sender_code());
-                let bundle = fhir::communication_request_bundle(QUERY_TEXT, &self.me, &provider);
+                let request = Request::read(payload, req.correlation_id().unwrap_or_default());
+                let bundle =
+                    fhir::communication_request_bundle(QUERY_TEXT, &request, &self.me, &provider)?;
                 // Remember the request before asking, so the answer always finds it.
                 let task = Task {
                     id: req.correlation_id().unwrap_or_default().to_string(),
@@ -178,24 +182,24 @@ impl PayerActor {
                 Ok(())
             }
             Scenario::Pending => {
-                let summary = fhir::summarize_request(payload);
+                let request = Request::read(payload, req.correlation_id().unwrap_or_default());
                 let interim = if claim_like {
                     let d = ClaimDecision {
-                        outcome: "queued",
+                        decision: DecisionInput::Pending,
                         disposition: "Under review; a final decision follows shortly".into(),
-                        items: decide_items(&summary, Scenario::Pending),
+                        items: decide_items(&request.lines(), Scenario::Pending),
                         pre_auth_ref: None,
                         errors: vec![],
                     };
-                    fhir::claim_response_bundle(&summary, &d, &self.me, &party(req.sender_code()))
+                    fhir::claim_response_bundle(&request, &d, &self.me, &party(req.sender_code()))?
                 } else {
                     fhir::eligibility_response_bundle(
-                        &summary,
+                        &request,
                         true,
                         "Under review",
                         &self.me,
                         &party(req.sender_code()),
-                    )
+                    )?
                 };
                 let h = Headers::callback_to(req, Status::ResponsePartial);
                 self.client.send_jwe(action.callback(), &h, &interim).await?;
@@ -224,7 +228,8 @@ impl PayerActor {
         payload: &Value,
         scenario: Scenario,
     ) -> Result<()> {
-        let summary = fhir::summarize_request(payload);
+        let correlation = req.correlation_id().unwrap_or_default();
+        let request = Request::read(payload, correlation);
         let provider = party(req.sender_code());
         let h = Headers::callback_to(req, Status::ResponseComplete);
         if action == Action::CoverageEligibilityCheck {
@@ -232,15 +237,14 @@ impl PayerActor {
             let text =
                 if inforce { "Policy is in force" } else { "Policy is not in force (lapsed)" };
             let bundle =
-                fhir::eligibility_response_bundle(&summary, inforce, text, &self.me, &provider);
+                fhir::eligibility_response_bundle(&request, inforce, text, &self.me, &provider)?;
             self.client.send_jwe(action.callback(), &h, &bundle).await?;
             return Ok(());
         }
-        let items = decide_items(&summary, scenario);
-        let correlation = req.correlation_id().unwrap_or_default();
+        let items = decide_items(&request.lines(), scenario);
         let decision = match scenario {
             Scenario::Reject => ClaimDecision {
-                outcome: "complete",
+                decision: DecisionInput::Rejected,
                 disposition: "Rejected: treatment is not covered under the policy".into(),
                 items,
                 pre_auth_ref: None,
@@ -249,7 +253,7 @@ impl PayerActor {
                 ],
             },
             Scenario::Partial => ClaimDecision {
-                outcome: "partial",
+                decision: DecisionInput::PartiallyApproved,
                 disposition: "Partially approved: some items are capped by policy sub-limits"
                     .into(),
                 items,
@@ -257,14 +261,14 @@ impl PayerActor {
                 errors: vec![],
             },
             _ => ClaimDecision {
-                outcome: "complete",
+                decision: DecisionInput::Approved,
                 disposition: "Approved".into(),
                 items,
                 pre_auth_ref: (action == Action::PreauthSubmit).then(|| pre_auth_ref(correlation)),
                 errors: vec![],
             },
         };
-        let bundle = fhir::claim_response_bundle(&summary, &decision, &self.me, &provider);
+        let bundle = fhir::claim_response_bundle(&request, &decision, &self.me, &provider)?;
         self.client.send_jwe(action.callback(), &h, &bundle).await?;
         let approved = decision.approved_total();
         if action == Action::ClaimSubmit && approved > Decimal::ZERO {
@@ -278,7 +282,7 @@ impl PayerActor {
                     "provider": req.sender_code(),
                     "workflow_id": req.workflow_id(),
                     "amount": approved.to_string(),
-                    "claim_ref": correlation,
+                    "claim_ref": request.claim_number,
                     "tries": 0,
                 }),
             };
@@ -296,7 +300,8 @@ impl PayerActor {
             tracing::info!(actor = %self.me.code, "communication answer without a pending query");
             return Ok(());
         };
-        let scenario = if fhir::has_communication_payload(payload) {
+        let answer_read = Request::read(payload, answer.correlation_id().unwrap_or_default());
+        let scenario = if fhir::has_communication_payload(&answer_read) {
             Scenario::Approve
         } else {
             Scenario::Reject
@@ -381,7 +386,7 @@ impl PayerActor {
             Dialect::Swasth,
         );
         let bundle =
-            fhir::payment_notice_bundle(amount, claim_ref, &self.me, &party(Some(provider)));
+            fhir::payment_notice_bundle(amount, claim_ref, &self.me, &party(Some(provider)))?;
         self.client.send_jwe(Action::PaymentNoticeRequest, &h, &bundle).await?;
         Ok(())
     }
@@ -406,26 +411,18 @@ fn pre_auth_ref(correlation: &str) -> String {
 
 /// Item-level amounts: approve = all in full; partial = first item in full, the others at 50 %
 /// (a single item at 50 %); reject and pending = nothing yet.
-pub fn decide_items(summary: &RequestSummary, scenario: Scenario) -> Vec<ItemDecision> {
-    let lines: Vec<ItemLine> = if summary.items.is_empty() {
-        vec![ItemLine { sequence: 1, text: "Total".into(), net: summary.total }]
-    } else {
-        summary.items.clone()
-    };
+pub fn decide_items(lines: &[ItemLine], scenario: Scenario) -> Vec<ItemDecision> {
     let single = lines.len() == 1;
     lines
         .iter()
         .enumerate()
         .map(|(i, l)| {
             let (approved, reason) = match scenario {
-                Scenario::Reject => {
-                    (Decimal::ZERO, Some("Not covered under the policy".to_string()))
+                Scenario::Reject => (Decimal::ZERO, Some(Reason::NotCovered)),
+                Scenario::Pending => (Decimal::ZERO, Some(Reason::UnderReview)),
+                Scenario::Partial if single || i > 0 => {
+                    ((l.net / Decimal::TWO).round_dp(2), Some(Reason::SubLimit))
                 }
-                Scenario::Pending => (Decimal::ZERO, Some("Under review".to_string())),
-                Scenario::Partial if single || i > 0 => (
-                    (l.net / Decimal::TWO).round_dp(2),
-                    Some("Capped at 50% by the policy sub-limit".to_string()),
-                ),
                 _ => (l.net, None),
             };
             ItemDecision { sequence: l.sequence, submitted: l.net, approved, reason }
@@ -437,28 +434,21 @@ pub fn decide_items(summary: &RequestSummary, scenario: Scenario) -> Vec<ItemDec
 mod tests {
     use super::*;
 
-    fn summary(amounts: &[i64]) -> RequestSummary {
-        RequestSummary {
-            focal_type: "Claim".into(),
-            focal_url: None,
-            claim_use: Some("claim".into()),
-            items: amounts
-                .iter()
-                .enumerate()
-                .map(|(i, a)| ItemLine {
-                    sequence: i as u32 + 1,
-                    text: "x".into(),
-                    net: Decimal::new(*a, 2),
-                })
-                .collect(),
-            total: Decimal::ZERO,
-            patient_name: None,
-        }
+    fn lines(amounts: &[i64]) -> Vec<ItemLine> {
+        amounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| ItemLine {
+                sequence: i as u32 + 1,
+                text: "x".into(),
+                net: Decimal::new(*a, 2),
+            })
+            .collect()
     }
 
     #[test]
     fn partial_approval_is_item_level_and_exact() {
-        let d = decide_items(&summary(&[450_000, 3_500_001]), Scenario::Partial);
+        let d = decide_items(&lines(&[450_000, 3_500_001]), Scenario::Partial);
         assert_eq!(d[0].approved, Decimal::new(450_000, 2), "the first item is approved in full");
         assert_eq!(
             d[1].approved,
@@ -470,7 +460,7 @@ mod tests {
 
     #[test]
     fn reject_approves_nothing_and_approve_everything() {
-        let s = summary(&[100, 200]);
+        let s = lines(&[100, 200]);
         assert!(
             decide_items(&s, Scenario::Reject).iter().all(|i| i.approved.is_zero()),
             "reject = 0"

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::ProviderSchedule;
 use crate::error::{Result, SandboxError};
 use crate::scripted::client::ParticipantClient;
-use crate::scripted::fhir::{self, ClaimUse, ItemLine, Party};
+use crate::scripted::fhir::{self, ClaimUse, ItemLine, Party, Request};
 use crate::scripted::scenario::Scenario;
 use crate::state::Inbound;
 
@@ -118,15 +118,15 @@ impl DemoProvider {
                 &payer,
                 patient,
                 &format!("Inpatient cover{tag}"),
-            ),
+            )?,
             Action::PredeterminationSubmit => {
-                fhir::claim_bundle(ClaimUse::Predetermination, &self.me, &payer, patient, &items)
+                fhir::claim_bundle(ClaimUse::Predetermination, &self.me, &payer, patient, &items)?
             }
             Action::PreauthSubmit => {
-                fhir::claim_bundle(ClaimUse::Preauthorization, &self.me, &payer, patient, &items)
+                fhir::claim_bundle(ClaimUse::Preauthorization, &self.me, &payer, patient, &items)?
             }
             Action::ClaimSubmit => {
-                fhir::claim_bundle(ClaimUse::Claim, &self.me, &payer, patient, &items)
+                fhir::claim_bundle(ClaimUse::Claim, &self.me, &payer, patient, &items)?
             }
             other => {
                 return Err(SandboxError::Invalid(format!(
@@ -226,20 +226,23 @@ impl DemoProvider {
                     name: opened.headers.sender_code().unwrap_or_default().to_string(),
                 };
                 let reply = Headers::callback_to(&opened.headers, Status::ResponseComplete);
+                let received =
+                    Request::read(&payload, opened.headers.correlation_id().unwrap_or_default());
                 match action {
                     Action::CommunicationRequest => {
                         let bundle = fhir::communication_response_bundle(
+                            &received,
                             "Discharge summary",
                             DEMO_DOCUMENT,
                             &self.me,
                             &payer,
-                        );
+                        )?;
                         self.client
                             .send_jwe(Action::CommunicationOnRequest, &reply, &bundle)
                             .await?;
                     }
                     Action::PaymentNoticeRequest => {
-                        let bundle = fhir::payment_ack_bundle(&self.me, &payer);
+                        let bundle = fhir::payment_ack_bundle(&received, &self.me, &payer)?;
                         self.client
                             .send_jwe(Action::PaymentNoticeOnRequest, &reply, &bundle)
                             .await?;

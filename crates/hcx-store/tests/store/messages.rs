@@ -37,7 +37,11 @@ fn insert_is_idempotent_on_api_call_id_across_reopen() {
         "the first body is kept byte for byte; a duplicate never overwrites it"
     );
     assert_eq!(
-        store.read().find_message(PROFILE, MessageDirection::In, "api-1").unwrap().map(|m| m.id),
+        store
+            .read()
+            .find_message(PROFILE, MessageDirection::In, first.sender_code.as_deref(), "api-1")
+            .unwrap()
+            .map(|m| m.id),
         Some(id),
         "the message is found by its dedupe key"
     );
@@ -61,6 +65,57 @@ fn same_api_call_id_in_another_direction_or_profile_is_a_different_message() {
     assert!(
         store.write(|w| w.insert_message(&other_profile)).unwrap().is_new(),
         "when two local profiles talk to each other, each stores its own copy"
+    );
+}
+
+#[test]
+fn same_api_call_id_from_another_sender_is_a_different_message() {
+    let db = TestDb::new();
+    let mut store = db.with_profile();
+    let genuine = message("api-shared", MessageDirection::In, "corr-1");
+    let genuine_id = store.write(|w| w.insert_message(&genuine)).unwrap().id();
+    let mut other = genuine.clone();
+    other.sender_code = Some("payr_other_999@swasth-hcx-dev".to_owned());
+    let outcome = store.write(|w| w.insert_message(&other)).unwrap();
+    assert!(
+        outcome.is_new() && outcome.id() != genuine_id,
+        "another sender reusing an api_call_id must not pass as a redelivery of the first: {outcome:?}"
+    );
+
+    let mut anonymous = genuine.clone();
+    anonymous.sender_code = None;
+    let first = store.write(|w| w.insert_message(&anonymous)).unwrap();
+    assert!(first.is_new(), "a message without a sender is stored once");
+    assert_eq!(
+        store.write(|w| w.insert_message(&anonymous)).unwrap(),
+        InsertOutcome::Duplicate(first.id()),
+        "messages without a sender still dedupe among themselves (NULL senders are one key)"
+    );
+}
+
+#[test]
+fn rejected_messages_form_the_suspicious_list() {
+    let db = TestDb::new();
+    let mut store = db.with_profile();
+    let mut forged = message("api-forged", MessageDirection::In, "corr-1");
+    forged.received_at = Some(at(5));
+    let id = store.write(|w| w.insert_message(&forged)).unwrap().id();
+    store
+        .write(|w| w.insert_message(&message("api-fine", MessageDirection::In, "corr-1")))
+        .unwrap();
+    store.write(|w| w.reject_message(id, "sent by someone else")).unwrap();
+
+    let listed = store.read().list_rejected_messages(PROFILE, 50).unwrap();
+    assert_eq!(
+        listed.iter().map(|m| (m.id, m.rejected_reason.as_deref())).collect::<Vec<_>>(),
+        vec![(id, Some("sent by someone else"))],
+        "only the rejected message is on the list, with its reason"
+    );
+    assert_eq!(store.read().count_rejected_messages(PROFILE).unwrap(), 1, "the count agrees");
+    assert_eq!(
+        store.read().get_message(id).unwrap().unwrap().raw_body,
+        forged.raw_body,
+        "a rejected message is kept exactly as received"
     );
 }
 

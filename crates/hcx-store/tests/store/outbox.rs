@@ -151,7 +151,12 @@ fn a_claim_interrupted_by_kill_9_is_recovered_after_reopen() {
     assert!(
         store
             .read()
-            .find_message(PROFILE, MessageDirection::In, "api-before-kill")
+            .find_message(
+                PROFILE,
+                MessageDirection::In,
+                message("api-before-kill", MessageDirection::In, "corr-k").sender_code.as_deref(),
+                "api-before-kill"
+            )
             .unwrap()
             .is_some(),
         "a message committed before the kill is in the file afterwards"

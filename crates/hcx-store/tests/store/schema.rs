@@ -55,7 +55,7 @@ fn money_columns_are_text_and_nothing_is_real() {
     }
     assert_eq!(
         all.iter().filter(|(_, c, _)| c.ends_with("_amount")).count(),
-        3,
-        "threads carry requested, approved and settled amounts"
+        4,
+        "threads carry requested, approved, settled and excess amounts"
     );
 }

@@ -55,6 +55,7 @@ pub fn profile_fields() -> ProfileFields {
         bridge_url: Some("https://bridge.example/mailbox".to_owned()),
         username: Some("desk@cityclinic.example".to_owned()),
         email: Some("desk@cityclinic.example".to_owned()),
+        hcx_code: Some("hcx_sandbox@swasth-hcx-dev".to_owned()),
     }
 }
 

@@ -102,6 +102,7 @@ fn amounts_are_exact_decimals_and_the_ledger_adds_exactly() {
                     requested: Some(dec("0.1")),
                     approved: Some(dec("0.1")),
                     settled: Some(dec("0.1")),
+                    excess: None,
                 },
                 at(2),
             )?;
@@ -112,6 +113,7 @@ fn amounts_are_exact_decimals_and_the_ledger_adds_exactly() {
                     requested: Some(dec("0.2")),
                     approved: Some(dec("0.2")),
                     settled: None,
+                    excess: None,
                 },
                 at(3),
             )

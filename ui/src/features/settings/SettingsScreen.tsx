@@ -1,5 +1,6 @@
 // Profile and settings: which participant the desk works as (with its environment), adding a
-// desk on the embedded sandbox, the key and certificate status, and the preflight checks.
+// desk on the embedded sandbox, the key and certificate status, the preflight checks, and the
+// incoming messages parked as dead letters.
 
 import { useState, type FormEvent } from "react";
 import { addSandboxDesk, keyStatus, listProfiles, runPreflight, useProfile as switchProfile, type PreflightCheck } from "../../api";
@@ -9,6 +10,7 @@ import { ErrorBanner } from "../../components/ErrorBanner";
 import { DESK_ROLES } from "../../lib/desks";
 import { describeError, type DescribedError } from "../../lib/errors";
 import { daysUntil, formatLocal } from "../../lib/time";
+import { DeadLetters } from "./DeadLetters";
 
 export function SettingsScreen() {
   const { changeTick, refreshCounterparties, refreshStatus, status, toast } = useApp();
@@ -164,6 +166,7 @@ export function SettingsScreen() {
           </div>
         </div>
       </div>
+      <DeadLetters />
     </div>
   );
 }

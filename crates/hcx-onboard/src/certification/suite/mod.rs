@@ -8,7 +8,7 @@
 //! before it countersigns them.
 //!
 //! ```text
-//! let rx = CallbackReceiver::start(dir, code, &sandbox.hcx_cert_pem).await?;   // register rx.endpoint_url()
+//! let rx = CallbackReceiver::start(dir, code, &sandbox).await?;                  // register rx.endpoint_url()
 //! let report = run_suite(&cfg, &key, rx.mailbox()).await?;                    // every scenario of the role
 //! let cert = request_certificate(&cfg, &report, &key, &cert_pem).await?;      // attest + sign
 //! ```
@@ -22,7 +22,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::Utc;
-use hcx_bridge::{Bridge, BridgeConfig, BridgeHandle, MailboxClient};
+use hcx_bridge::{Bridge, BridgeConfig, BridgeHandle, GatewayTrust, MailboxClient};
 use hcx_client::{ClientError, Credentials, GatewayConfig, HcxClient, SendOutcome};
 use hcx_protocol::{Action, ApiVersion, Dialect, ErrorCode, Headers, PrivateKey, Role};
 use serde::Serialize;
@@ -93,16 +93,17 @@ impl std::fmt::Debug for CallbackReceiver {
 
 impl CallbackReceiver {
     /// Starts a bridge on 127.0.0.1 with its store in `data_dir`, serving `participant_code`
-    /// and accepting only dispatches signed by the sandbox (`gateway_cert_pem`, from
+    /// and accepting only dispatches the sandbox signed as its HCX (code and certificate from
     /// [`describe_sandbox`]).
     pub async fn start(
         data_dir: &Path,
         participant_code: &str,
-        gateway_cert_pem: &str,
+        sandbox: &SandboxDescriptor,
     ) -> Result<Self> {
         let bridge = Bridge::start(BridgeConfig::new(data_dir)).await?;
         let token = hcx_bridge::generate_token()?;
-        bridge.add_participant(participant_code, token.expose(), Some(gateway_cert_pem))?;
+        let gateway = GatewayTrust::new(&sandbox.hcx_code, &sandbox.hcx_cert_pem);
+        bridge.add_participant(participant_code, token.expose(), Some(gateway))?;
         let mailbox = MailboxClient::new(bridge.base_url(), participant_code, token)?;
         Ok(Self { bridge, mailbox, participant_code: participant_code.to_string() })
     }

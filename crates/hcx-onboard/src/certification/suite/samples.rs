@@ -290,6 +290,7 @@ pub fn claim_response(
         items,
         notes: vec![],
         payment: None,
+        errors: Vec::new(),
     };
     value(build::claim_response_bundle(&input, &mut BuildContext::live())?)
 }
