@@ -10,7 +10,7 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -135,6 +135,33 @@ export async function start() {
       const body = await res.json();
       if (!res.ok) throw new Error(`${command}: ${body.code}: ${body.message}`);
       return body;
+    },
+    /**
+     * One call to the embedded sandbox as its operator (the HCX admin), over its own HTTP API:
+     * what a tester does to the exchange behind the console (the demo provider sending, a
+     * participant deactivated). The port and the admin's demo password are the ones the
+     * sandbox keeps in the data dir (`embedded/ports.json`, `identities/hcx/password`).
+     */
+    async sandbox(path, body) { // path from the sandbox's origin: `/api/v0.8/…`, `/sandbox/…`
+      const embedded = join(dataDir, "embedded");
+      const { sandbox: port } = JSON.parse(readFileSync(join(embedded, "ports.json"), "utf8"));
+      const password = readFileSync(join(embedded, "sandbox", "identities", "hcx", "password"), "utf8").trim();
+      const origin = `http://127.0.0.1:${port}`;
+      const login = await fetch(`${origin}/api/v0.8/participant/auth/token/generate`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ username: "admin@sandbox", password }),
+      });
+      if (!login.ok) throw new Error(`sandbox admin login: ${login.status} ${await login.text()}`);
+      const { access_token: token } = await login.json();
+      const res = await fetch(`${origin}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`sandbox ${path}: ${res.status} ${text}`);
+      return text ? JSON.parse(text) : null;
     },
     async restart() {
       for (const c of contexts.splice(0)) await c.close().catch(() => {});

@@ -62,6 +62,13 @@ describe("FHIR path → form field", () => {
     );
   });
 
+  it("keeps a form field the console names itself (the builders' input refusals)", () => {
+    // hcx-fhir's builder refuses a zero quantity before any FHIR exists: `items[1].quantity`.
+    expect(fhirPathToField("items[1].quantity"), "the item's quantity field").toBe("items[1].quantity");
+    expect(fhirPathToField("patientAbha"), "a top-level form field").toBe("patientAbha");
+    expect(fhirPathToField("items[1].colour"), "not a field of the form").toBeNull();
+  });
+
   it("returns null for paths with no field", () => {
     expect(fhirPathToField("Organization.identifier"), "the provider is the profile's").toBe(null);
     expect(fhirPathToField(""), "an empty path").toBe(null);

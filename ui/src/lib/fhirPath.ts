@@ -53,8 +53,18 @@ function indexed(base: string, index: number | null): string {
   return index === null ? base : `${base}[${index}]`;
 }
 
+/**
+ * A form field's own name: the console's `form.invalid` findings (the bundle builders refused
+ * the input, so there is no FHIR path yet) name the form field itself, e.g.
+ * "items[1].quantity".
+ */
+const FORM_FIELD = /^(items\[\d+\]\.(code|description|quantity|unitPrice)|diagnoses\[\d+\]|patientName|patientGender|patientBirthDate|patientAbha|policyNumber|recipient|attachments(\[\d+\])?)$/;
+
 /** The compose-form field a FHIR path points at, or null when it has no field. */
 export function fhirPathToField(path: string): string | null {
+  if (FORM_FIELD.test(path.trim())) {
+    return path.trim();
+  }
   let segs = parsePath(path);
   // "Bundle.entry[3].resource.Claim..." or "Bundle.entry[3].resource.item[0]": the resource
   // type is only known if the checker wrote it; without it the path cannot be placed.

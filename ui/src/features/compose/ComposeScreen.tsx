@@ -71,6 +71,9 @@ export function ComposeScreen({ useCase: routeUseCase, from, mode }: { useCase: 
   const [form, setForm] = useState<ComposeForm>(() => emptyForm(COMPOSE_USE_CASES.includes(routeUseCase) ? routeUseCase : "preauth"));
   const [prefill, setPrefill] = useState<{ text: string } | null>(null);
   const [prefillError, setPrefillError] = useState<DescribedError | null>(null);
+  // Resending a failed cycle: why the gateway (or the counterparty) refused it, so the clerk
+  // sees on the form what to correct.
+  const [refusal, setRefusal] = useState<DescribedError | null>(null);
   const [findings, setFindings] = useState<FindingView[] | null>(null);
   const [checkedWire, setCheckedWire] = useState<{ itemRows: number[]; diagnosisRows: number[] }>({ itemRows: [], diagnosisRows: [] });
   // The form as it was when the shown findings were computed.
@@ -143,6 +146,8 @@ export function ComposeScreen({ useCase: routeUseCase, from, mode }: { useCase: 
                 ? `Enhancement of the ${what} for ${d.thread.patient ?? "this patient"}${approved ? ` (approved so far ${formatMoney(approved)})` : ""}. Raise the amounts that changed.`
                 : `Prefilled from the ${what} for ${d.thread.patient ?? "this patient"}${approved ? `, approved ${formatMoney(approved)}` : ""}. Check the items against the final bill before sending.`,
         });
+        const refused = routeUseCase === "retry" ? [...d.timeline].reverse().find((n) => n.error)?.error : undefined;
+        setRefusal(refused ? describeError(refused) : null);
         dirty.current = true;
       },
       (e: unknown) => setPrefillError(describeError(e)),
@@ -282,6 +287,7 @@ export function ComposeScreen({ useCase: routeUseCase, from, mode }: { useCase: 
       </div>
       {prefill && <div className="banner info" style={{ marginBottom: 12 }}>{prefill.text}</div>}
       {prefillError && <div style={{ marginBottom: 12 }}><ErrorBanner error={prefillError} /></div>}
+      {refusal && <div style={{ marginBottom: 12 }} data-testid="refusal"><ErrorBanner error={refusal} /></div>}
       <div className="compose">
         <form
           className="col"
