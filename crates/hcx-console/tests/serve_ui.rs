@@ -109,13 +109,21 @@ async fn the_ui_is_served_under_the_production_csp_and_nothing_outside_dist() {
 #[tokio::test]
 async fn binding_to_a_non_loopback_address_is_refused() {
     let data = tempfile::tempdir().unwrap();
+    // A valid built UI, so that nothing but the loopback rule can stop the bind: without the
+    // rule this start succeeds and listens on every interface.
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), "<!doctype html><title>t</title>").unwrap();
     let host = Host::new(Console::open(ConsoleOptions::new(data.path())).unwrap());
     let addr: SocketAddr = "0.0.0.0:0".parse().unwrap();
-    let err = serve_ui::start(host, addr, data.path()).await.err();
-    assert!(
-        matches!(err, Some(ServeUiError::NotLoopback(a)) if a == addr),
-        "0.0.0.0 would hand the console to the network: {err:?}"
-    );
+    match serve_ui::start(host, addr, dist.path()).await {
+        Err(ServeUiError::NotLoopback(a)) => assert_eq!(a, addr, "the refusal names the address"),
+        Err(e) => panic!("refused, but not by the loopback rule: {e}"),
+        Ok((server, _)) => {
+            let bound = server.local_addr();
+            server.stop().await;
+            panic!("0.0.0.0 would hand the console to the network, yet it listened on {bound}");
+        }
+    }
     assert!(
         serve_ui::check_loopback("[::1]:1430".parse().unwrap()).is_ok(),
         "IPv6 loopback is fine"
