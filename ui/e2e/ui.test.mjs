@@ -208,7 +208,7 @@ describe("billing clerk", () => {
     noProblems(page);
   });
 
-  it("shows the gateway's refusal on the form when a recipient was deactivated before Send", async () => {
+  it("shows the gateway's refusal on the form when a recipient was deactivated before Send, and sends it again once it is active", async () => {
     await workAs("demo-clinic@sandbox");
     const page = await h.open("#/queue");
     await fillCompose(page, "preauth", "Kiran Rao", [["SU016A", "Laparoscopic appendicectomy", "1", "41000.00"]], TPA);
@@ -216,7 +216,7 @@ describe("billing clerk", () => {
     // gateway can notice, and it must refuse (its rule: recipient registered and Active).
     await h.sandbox("/api/v0.8/participant/update", { participant_code: TPA, status: "Inactive" });
     try {
-      await send(page);
+      const correlationId = await send(page);
       const refused = page.locator('[data-testid="timeline"] li[data-kind="error"]');
       await refused.waitFor({ timeout: PAYER_WAIT });
       await refused.click();
@@ -230,6 +230,15 @@ describe("billing clerk", () => {
       assert.match(await onForm.innerText(), /Current status: Inactive/, "the form being corrected says why the gateway refused it");
       assert.equal(await page.locator('input[name="patientName"]').inputValue(), "Kiran Rao", "and carries the refused request for correction");
       await shot(page, "compose-refused");
+
+      // Once the exchange has the TPA active again, the same request goes again unchanged
+      // (the `retry` command: the outbox resends it with its api_call_id) and is answered.
+      await h.sandbox("/api/v0.8/participant/update", { participant_code: TPA, status: "Active" });
+      await page.goto(h.base + `#/thread/${encodeURIComponent(correlationId)}`);
+      await page.locator('[data-action="sendAgain"]').click();
+      const decided = page.locator('[data-testid="timeline"] li[data-kind="complete"]');
+      await decided.waitFor({ timeout: PAYER_WAIT });
+      assert.match(await decided.innerText(), /Approved 41,000\.00 of 41,000\.00/, "the demo TPA approved the request sent again");
       noProblems(page);
     } finally {
       await h.sandbox("/api/v0.8/participant/update", { participant_code: TPA, status: "Active" });

@@ -96,6 +96,13 @@ export const redirect = (correlationId: string, to: string) =>
   call<SendReceipt>("redirect", { correlationId, to });
 
 /**
+ * Sends a failed or redirected cycle again unchanged: its failed messages go back to the
+ * outbox (same api_call_id); a redirected request goes as a new cycle to the redirect target.
+ */
+export const retry = (correlationId: string) =>
+  call<SendReceipt>("retry", { correlationId });
+
+/**
  * Key status of the active profile.
  */
 export const keyStatus = () =>

@@ -11,6 +11,7 @@ export type ActionId =
   | "respond"
   | "submitClaim"
   | "acknowledgePayment"
+  | "sendAgain"
   | "retry"
   | "enhance"
   | "askStatus";
@@ -29,6 +30,8 @@ interface ActionSpec {
   label: string;
   hint: string;
   route: ((correlationId: string) => string) | null;
+  /** The backend's next action this is offered for, when it differs from the id. */
+  offeredFor?: string;
 }
 
 const enc = encodeURIComponent;
@@ -65,6 +68,15 @@ const SPECS: ReadonlyArray<[ActionId, ActionSpec]> = [
       label: "Acknowledge payment",
       hint: "The payer sent a payment notice; confirm you received it.",
       route: null,
+    },
+  ],
+  [
+    "sendAgain",
+    {
+      label: "Send again",
+      hint: "Send it again unchanged, once what stopped it is fixed (a redirect goes to its new recipient).",
+      route: null,
+      offeredFor: "retry",
     },
   ],
   [
@@ -108,7 +120,7 @@ export function deriveOffers(detail: Pick<ThreadDetail, "thread" | "nextActions"
   const id = detail.thread.correlationId;
   const offers: ActionOffer[] = [];
   for (const [actionId, spec] of SPECS) {
-    if (!wanted.has(actionId)) {
+    if (!wanted.has(spec.offeredFor ?? actionId)) {
       continue;
     }
     offers.push({

@@ -102,6 +102,13 @@ describe("next actions", () => {
     );
   });
 
+  it("offers a failed cycle both an unchanged resend and an edited one", () => {
+    const offers = deriveOffers({ thread, nextActions: ["retry"] });
+    expect(offers.map((o) => o.id), "the backend's one `retry` is two choices for the clerk").toEqual(["sendAgain", "retry"]);
+    expect(offers[0]?.route, "sending again unchanged is a command (the `retry` command)").toBe(null);
+    expect(offers[1]?.route, "editing opens the form copied from the failed cycle").toBe("/compose/retry?from=c%2F1");
+  });
+
   it("drops actions the UI does not know", () => {
     expect(deriveOffers({ thread, nextActions: ["teleport"] }), "no form, no offer").toEqual([]);
     expect(actionLabel("acknowledgePayment"), "known label").toBe("Acknowledge payment");

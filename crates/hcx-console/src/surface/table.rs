@@ -148,6 +148,10 @@ command_table! {
         };
     redirect(correlation_id: String, to: String) -> SendReceipt =
         |h, a| h.ready().await.redirect(&a.correlation_id, &a.to).await;
+    /// Sends a failed or redirected cycle again unchanged: its failed messages go back to the
+    /// outbox (same api_call_id); a redirected request goes as a new cycle to the redirect target.
+    retry(correlation_id: String) -> SendReceipt =
+        |h, a| h.ready().await.retry(&a.correlation_id).await;
     /// Key status of the active profile.
     key_status() -> KeyStatus = |h, _| {
         let console = h.ready().await;

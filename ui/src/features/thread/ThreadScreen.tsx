@@ -3,7 +3,7 @@
 // gateway answer and raw FHIR.
 
 import { useEffect, useState } from "react";
-import { acknowledgePayment, askStatus, getThread, type Summary, type ThreadDetail, type TimelineNode } from "../../api";
+import { acknowledgePayment, askStatus, getThread, retry, type Summary, type ThreadDetail, type TimelineNode } from "../../api";
 import { useApp } from "../../app/context";
 import { useAsync, useHotkeys, useNow } from "../../app/hooks";
 import { Link, navigate } from "../../app/router";
@@ -71,6 +71,11 @@ export function ThreadScreen({ correlationId }: { correlationId: string }) {
       } else if (offer.id === "askStatus") {
         await askStatus(correlationId);
         toast("Status request sent");
+      } else if (offer.id === "sendAgain") {
+        const receipt = await retry(correlationId);
+        toast("Back in the outbox; it will be sent again");
+        // A redirected request goes out as a new cycle: follow it there.
+        if (receipt.correlationId !== correlationId) navigate(`/thread/${encodeURIComponent(receipt.correlationId)}`);
       }
       detail.reload();
     } catch (e) {
