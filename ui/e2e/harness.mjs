@@ -10,7 +10,7 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -162,6 +162,26 @@ export async function start() {
       const text = await res.text();
       if (!res.ok) throw new Error(`sandbox ${path}: ${res.status} ${text}`);
       return text ? JSON.parse(text) : null;
+    },
+    /**
+     * A `{"payload": JWE}` body sealed by `hcx seal` (hcx-protocol) for participant `to`, with
+     * the certificate the embedded sandbox's registry serves for it: what a counterparty sends.
+     */
+    async seal(to, headers, payload) {
+      const { sandbox: port } = JSON.parse(readFileSync(join(dataDir, "embedded", "ports.json"), "utf8"));
+      const cert = await fetch(`http://127.0.0.1:${port}/certs/${encodeURIComponent(to)}/encryption_cert.pem`);
+      if (!cert.ok) throw new Error(`no certificate for ${to}: ${cert.status}`);
+      const dir = mkdtempSync(join(tmpdir(), "hcx-e2e-seal-"));
+      try {
+        writeFileSync(join(dir, "cert.pem"), await cert.text());
+        writeFileSync(join(dir, "headers.json"), JSON.stringify(headers));
+        writeFileSync(join(dir, "payload.json"), JSON.stringify(payload));
+        const r = spawnSync(hcxBinary(), ["seal", "--cert", join(dir, "cert.pem"), "--headers", join(dir, "headers.json"), join(dir, "payload.json")], { encoding: "utf8" });
+        if (r.status !== 0) throw new Error(`hcx seal failed: ${r.stderr}`);
+        return r.stdout.trim();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
     async restart() {
       for (const c of contexts.splice(0)) await c.close().catch(() => {});

@@ -10,6 +10,8 @@
 // [partial], [reject]...; README "The embedded sandbox").
 
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { shot, start } from "./harness.mjs";
 
@@ -350,8 +352,33 @@ describe("environments", () => {
 });
 
 describe("integrator", () => {
-  it("gets a clear error for a pasted token that is not a JWE", async () => {
+  it("inspects a pasted JWE sealed for this desk: headers, summary, and errors for garbage", async () => {
+    await workAs("demo-clinic@sandbox");
+    // A payer's ClaimResponse sealed by `hcx seal` for the clinic's registered certificate.
+    const claimResponse = JSON.parse(readFileSync(new URL("../../crates/hcx-fhir/tests/fixtures/claimresponse.json", import.meta.url), "utf8"));
+    const headers = {
+      "x-hcx-sender_code": PAYER,
+      "x-hcx-recipient_code": "demo-clinic@sandbox",
+      "x-hcx-api_call_id": randomUUID(),
+      "x-hcx-correlation_id": randomUUID(),
+      "x-hcx-timestamp": new Date().toISOString(),
+      "x-hcx-status": "response.complete",
+    };
+    const body = await h.seal("demo-clinic@sandbox", headers, claimResponse);
+    assert.equal(JSON.parse(body).payload.split(".").length, 5, "hcx seal wrote a compact JWE");
     const page = await h.open("#/inspector");
+    await page.getByLabel("JWE or callback body").fill(body);
+    await page.getByTestId("inspect").click();
+    const shown = page.getByTestId("headers");
+    await shown.waitFor();
+    const text = await shown.innerText();
+    assert.match(text, /x-hcx-sender_code/, "the protected headers are listed");
+    assert.match(text, new RegExp(headers["x-hcx-correlation_id"]), "with the values that were sealed");
+    assert.match(await page.locator("body").innerText(), /RSA-OAEP-256/, "the key encryption algorithm is shown");
+    // Only the clinic's private key (in the keychain) opens it, so a summary proves decryption.
+    await page.getByTestId("summary").waitFor();
+    await shot(page, "inspector");
+
     await page.getByLabel("JWE or callback body").fill("not.a.jwe");
     await page.getByTestId("inspect").click();
     await page.getByTestId("inspect-errors").waitFor();
