@@ -8,6 +8,7 @@
 // build's Content-Security-Policy (meta tag and serve-ui's header), so a CSP violation shows
 // up as a console error, which fails the test.
 
+import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -206,4 +207,9 @@ export async function shot(page, name) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await page.screenshot({ path, fullPage: false });
   return path;
+}
+
+/** Fails the test when the page logged an error: a CSP violation, a React error or a failed call. */
+export function noProblems(page) {
+  assert.deepEqual(page.problems, [], "the page logged no errors: no CSP violations, no React errors, no failed calls");
 }

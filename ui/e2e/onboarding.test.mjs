@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { shot, start } from "./harness.mjs";
+import { noProblems, shot, start } from "./harness.mjs";
 
 /** The conformance suite runs real cycles through the sandbox: 10 to 60 s, more on busy CI. */
 const SUITE_WAIT = 180_000;
@@ -21,10 +21,6 @@ before(async () => {
 after(async () => {
   await h?.close();
 });
-
-function noProblems(page) {
-  assert.deepEqual(page.problems, [], "the page logged no errors: no CSP violations, no React errors, no failed calls");
-}
 
 /** The 6-digit OTP the sandbox operator "sent" by SMS for an application. */
 async function otpFor(applicationId) {

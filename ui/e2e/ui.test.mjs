@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { shot, start } from "./harness.mjs";
+import { noProblems, shot, start } from "./harness.mjs";
 
 const PAYER = "demo-payer@sandbox";
 const TPA = "demo-tpa@sandbox";
@@ -29,10 +29,6 @@ before(async () => {
 after(async () => {
   await h?.close();
 });
-
-function noProblems(page) {
-  assert.deepEqual(page.problems, [], "the page logged no errors: no CSP violations, no React errors, no failed calls");
-}
 
 /** Makes the profile of participant `code` the active one (set-up, over serve-ui's HTTP). */
 async function workAs(code) {
