@@ -163,6 +163,10 @@ pub struct GatewayClaims {
     pub nbf: Option<i64>,
     /// Token id.
     pub jti: Option<String>,
+    /// Audience, when the token names one (the dispatcher's tokens do not; an HCX-to-HCX relay
+    /// token names the receiving instance, so a dispatch token a participant received can never
+    /// pass as one).
+    pub aud: Option<String>,
     /// The first participant claim found, if any (such a token never verifies).
     pub participant_claim: Option<String>,
 }
@@ -183,6 +187,7 @@ impl GatewayClaims {
             exp: date("exp")?,
             nbf: date("nbf")?,
             jti: text("jti"),
+            aud: text("aud"),
             participant_claim: PARTICIPANT_CLAIMS
                 .iter()
                 .find(|c| map.contains_key(**c))
@@ -479,6 +484,22 @@ impl GatewaySigner {
         lifetime: Duration,
     ) -> Result<String, KeyError> {
         self.mint(hcx_code, now_secs, now_secs.saturating_add(secs(lifetime)))
+    }
+
+    /// A token like [`Self::mint_for`] that also names its `aud`ience: what one HCX instance
+    /// sends another on a relay hop. The receiving instance requires `aud` = its own code.
+    pub fn mint_for_audience(
+        &self,
+        hcx_code: &str,
+        audience: &str,
+        now_secs: i64,
+        lifetime: Duration,
+    ) -> Result<String, KeyError> {
+        self.sign_claims(&serde_json::json!({
+            "jti": uuid::Uuid::new_v4().to_string(),
+            "iss": hcx_code, "sub": hcx_code, "aud": audience,
+            "iat": now_secs, "exp": now_secs.saturating_add(secs(lifetime)),
+        }))
     }
 }
 

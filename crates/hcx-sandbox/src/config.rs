@@ -23,7 +23,8 @@ pub struct SandboxConfig {
     pub token_ttl: Duration,
     /// Scripted counterparties.
     pub scripted: ScriptedConfig,
-    /// Other HCX instances this one could relay to (design only, see README "Relays").
+    /// Other HCX instances this one relays to and accepts relayed messages from (README
+    /// "Relays between HCX instances").
     pub peers: Vec<PeerInstance>,
     /// Timeout of one delivery attempt.
     pub dispatch_timeout: Duration,
@@ -116,8 +117,34 @@ pub struct ProviderSchedule {
 /// peer is hosted there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerInstance {
-    /// The peer's HCX participant code.
+    /// The peer's HCX participant code (`hcx@<its instance code>`).
     pub code: String,
     /// The peer's API base, e.g. `https://hcx2.example.org/api`.
     pub base_url: String,
+    /// The certificate (PEM) of the key the peer signs its relay tokens with: its HCX identity's
+    /// certificate (`<data>/identities/hcx/cert.pem` of a sandbox).
+    pub cert_pem: String,
+}
+
+impl PeerInstance {
+    /// Parses the CLI form `CODE=URL,CERT`: CODE is the peer's instance code (its HCX code is
+    /// `hcx@CODE`; a code that already holds an `@` is taken as the HCX code), URL its API base,
+    /// CERT the path of its HCX certificate (PEM), read now.
+    pub fn parse_cli(spec: &str) -> crate::Result<Self> {
+        let bad = |m: &str| crate::SandboxError::Invalid(format!("--peer {spec}: {m}"));
+        let (code, rest) = spec.split_once('=').ok_or_else(|| bad("expected CODE=URL,CERT"))?;
+        let (url, cert) = rest.rsplit_once(',').ok_or_else(|| bad("expected CODE=URL,CERT"))?;
+        let (code, url, cert) = (code.trim(), url.trim(), cert.trim());
+        if code.is_empty() || url.is_empty() || cert.is_empty() {
+            return Err(bad("CODE, URL and CERT must all be given"));
+        }
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(bad("URL must be http(s)"));
+        }
+        let path = std::path::PathBuf::from(cert);
+        let cert_pem = std::fs::read_to_string(&path)
+            .map_err(|source| crate::SandboxError::File { path, source })?;
+        let code = if code.contains('@') { code.to_string() } else { format!("hcx@{code}") };
+        Ok(Self { code, base_url: url.trim_end_matches('/').to_string(), cert_pem })
+    }
 }

@@ -137,6 +137,16 @@ impl TokenService {
             .map_err(|e| SandboxError::Invalid(e.to_string()))
     }
 
+    /// The token this instance sends a peer instance on a relay hop or registry look-up: like a
+    /// dispatch token, plus `aud` = the peer's code (see `crate::relay`).
+    pub fn relay_token(&self, hcx_code: &str, peer_code: &str) -> Result<Secret> {
+        let now = chrono::Utc::now().timestamp();
+        self.dispatch_signer
+            .mint_for_audience(hcx_code, peer_code, now, crate::relay::RELAY_TOKEN_LIFETIME)
+            .map(Secret::new)
+            .map_err(|e| SandboxError::Invalid(e.to_string()))
+    }
+
     /// Verifies signature and expiry of an access token and extracts its claims.
     pub fn verify(&self, token: &str) -> Result<TokenClaims> {
         let (p, _h) = jwt::decode_with_verifier(token, &self.verifier)?;

@@ -23,6 +23,7 @@ pub mod keys;
 pub mod onboard;
 pub mod operator;
 pub mod password;
+pub mod relay;
 pub mod routing;
 pub mod rules;
 pub mod scripted;
@@ -119,6 +120,8 @@ impl Sandbox {
         let addr = listener.local_addr()?;
         let origin = format!("http://{addr}");
         let tokens = TokenService::new(&hcx.keys.private_pem, origin.clone(), config.token_ttl)?;
+        let peers = relay::Peers::new(&config.hcx_code(), &config.peers)?;
+        let http = reqwest::Client::builder().build()?;
         let state: SharedState = Arc::new(AppState {
             hcx_code: config.hcx_code(),
             config: config.clone(),
@@ -128,6 +131,8 @@ impl Sandbox {
             dispatch_wakeup: Notify::new(),
             hosted: RwLock::new(Default::default()),
             demo_provider: OnceLock::new(),
+            peers,
+            http: http.clone(),
         });
 
         let mut identities = vec![hcx.clone()];
@@ -172,7 +177,6 @@ impl Sandbox {
                 tracing::error!(error = %e, "sandbox HTTP server stopped");
             }
         }));
-        let http = reqwest::Client::builder().build()?;
         tasks.push(tokio::spawn(routing::dispatcher::run(
             state.clone(),
             http.clone(),
@@ -278,6 +282,13 @@ impl SandboxHandle {
         self.state.store.run(|c| store::audit::sent_by(c, None)).await
     }
 
+    /// State (`pending`, `done`, `failed`) and attempts so far of the delivery of message `mid`
+    /// (an audit event's `mid`): what tests check to prove the retry policy ran.
+    pub async fn delivery(&self, mid: &str) -> Result<Option<(String, u32)>> {
+        let mid = mid.to_string();
+        self.state.store.run(move |c| store::queue::state_of(c, &mid)).await
+    }
+
     /// Demo participants (payer, TPA, provider) and their credentials.
     pub fn participants(&self) -> &[ParticipantCredentials] {
         &self.participants
@@ -327,11 +338,22 @@ impl Drop for SandboxHandle {
     }
 }
 
-/// What `hcx sandbox --port N --data DIR` runs: starts the sandbox on 127.0.0.1:`port`, prints
-/// one JSON line per participant (admin first) with its credentials, and serves until Ctrl-C.
-pub async fn run_cli(port: u16, data_dir: PathBuf) -> Result<()> {
+/// What `hcx sandbox --port N --data DIR [--instance CODE] [--peer CODE=URL,CERT]…` runs:
+/// starts the sandbox on 127.0.0.1:`port` as instance `instance` (default `sandbox`) with the
+/// given peers, prints one JSON line per participant (admin first) with its credentials, and
+/// serves until Ctrl-C.
+pub async fn run_cli(
+    port: u16,
+    data_dir: PathBuf,
+    instance: Option<String>,
+    peers: Vec<PeerInstance>,
+) -> Result<()> {
     let mut config = SandboxConfig::new(data_dir);
     config.bind = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    if let Some(code) = instance {
+        config.instance_code = code;
+    }
+    config.peers = peers;
     let handle = Sandbox::start(config).await?;
     for line in credential_lines(&handle) {
         println!("{line}");

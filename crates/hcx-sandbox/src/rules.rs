@@ -118,13 +118,16 @@ impl Ids {
 }
 
 /// Checks and stores one message. The outer `Result` is infrastructure failure (→ 500); the
-/// inner one is the gateway's verdict.
+/// inner one is the gateway's verdict. `relay_path` lists the HCX instances the message passed
+/// before this one (empty when its sender called this instance), kept with the audit event and
+/// the delivery.
 pub fn accept(
     conn: &mut Connection,
     ctx: &RuleContext,
     action: Action,
     caller: &Caller,
     raw: Vec<u8>,
+    relay_path: Vec<String>,
 ) -> Result<std::result::Result<Accepted, Rejection>> {
     let no_ids = Ids { correlation_id: None, api_call_id: None };
     let body = match parse_body(&raw) {
@@ -150,7 +153,7 @@ pub fn accept(
     let outcome = history_rules(&tx, action, &body, &headers, &ids)?;
     let verdict = match outcome {
         Err(r) => Err(r),
-        Ok(plan) => Ok(store(&tx, action, &headers, raw, plan)?),
+        Ok(plan) => Ok(store(&tx, action, &headers, raw, plan, relay_path)?),
     };
     if verdict.is_ok() {
         tx.commit()?;
@@ -360,6 +363,7 @@ fn store(
     h: &Headers,
     raw: Vec<u8>,
     plan: Plan,
+    relay_path: Vec<String>,
 ) -> Result<Accepted> {
     let now = now_ms();
     let mid = uuid::Uuid::new_v4().to_string();
@@ -385,6 +389,8 @@ fn store(
         request_ms: now,
         updated_ms: now,
         error_details: h.get(names::ERROR_DETAILS).cloned().filter(|v| !v.is_null()),
+        relay_path: relay_path.clone(),
+        relayed_to: None,
     };
     audit::insert(conn, &event)?;
     if let Some(original) = &plan.flip {
@@ -401,6 +407,7 @@ fn store(
                 path: action.path().to_string(),
                 attempts: 0,
                 next_attempt_ms: now,
+                relay_path,
             },
         )?;
     }

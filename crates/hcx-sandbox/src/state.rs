@@ -7,6 +7,7 @@ use tokio::sync::{Notify, mpsc};
 
 use crate::config::SandboxConfig;
 use crate::jwt::TokenService;
+use crate::relay::Peers;
 use crate::scripted::provider::DemoProvider;
 use crate::store::Store;
 
@@ -39,6 +40,10 @@ pub struct AppState {
     pub hosted: RwLock<HashMap<String, mpsc::UnboundedSender<Inbound>>>,
     /// The demo provider, once the scripted counterparties run.
     pub demo_provider: OnceLock<Arc<DemoProvider>>,
+    /// Peer HCX instances (relays).
+    pub peers: Peers,
+    /// Client for calls to peer instances.
+    pub http: reqwest::Client,
 }
 
 /// Cheap shared handle.

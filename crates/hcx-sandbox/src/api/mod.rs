@@ -10,6 +10,7 @@
 //! | `GET /certs/{code}/encryption_cert.pem` | registered certificates |
 //! | `POST /participants/{slug}/{path}` | hosted (scripted) participants' callback endpoints |
 //! | `POST /sandbox/demo-provider/send`, `GET /sandbox/demo-provider/inbox` | demo provider control |
+//! | `POST /api/{v}/relay/{resource}/{action}`, `/api/{v}/relay/participant/search` | peer instances only (`relay`) |
 //! | `GET /health`, `GET /api/{v}/health` | liveness |
 
 pub mod audit;
@@ -19,6 +20,7 @@ pub mod error;
 pub mod hosted;
 pub mod protocol;
 pub mod registry;
+pub mod relay;
 pub mod token;
 
 use axum::Router;
@@ -47,6 +49,8 @@ pub fn router(state: SharedState) -> Router {
         .route("/api/{version}/participant/update", post(registry::update))
         .route("/api/{version}/audit/search", post(audit::search))
         .route("/api/{version}/{resource}/{action}", post(protocol::handle))
+        .route("/api/{version}/relay/participant/search", post(relay::registry_search))
+        .route("/api/{version}/relay/{resource}/{action}", post(relay::hop))
         .route("/certs/{code}/encryption_cert.pem", get(registry::cert))
         .route("/participants/{slug}/{*rest}", post(hosted::receive))
         .route("/sandbox/demo-provider/send", post(demo::send))

@@ -43,12 +43,36 @@ pub async fn handle(
         sub: claims.sub.clone(),
         roles: claims.roles.iter().filter_map(|r| r.parse().ok()).collect(),
     };
+    let raw = body.to_vec();
+    // A recipient hosted on a peer may not be cached yet: look it up before the rules run.
+    if !state.peers.is_empty()
+        && let Some(to) = recipient_of(&raw)
+    {
+        crate::relay::resolve(&state, &to).await?;
+    }
+    accept_and_answer(&state, action, caller, raw, Vec::new()).await
+}
+
+/// `x-hcx-recipient_code` of a body, when it can be read.
+pub(crate) fn recipient_of(raw: &[u8]) -> Option<String> {
+    let headers = hcx_protocol::parse_body(raw).ok()?.headers().ok()?;
+    headers.recipient_code().map(str::to_string)
+}
+
+/// Runs the gateway's rules and answers 202 with the ack, or the rule's error body.
+pub(crate) async fn accept_and_answer(
+    state: &SharedState,
+    action: Action,
+    caller: Caller,
+    raw: Vec<u8>,
+    relay_path: Vec<String>,
+) -> Result<Response, ApiError> {
     let ctx = RuleContext {
         hcx_code: state.hcx_code.clone(),
         timestamp_range_hours: state.config.timestamp_range_hours,
     };
-    let raw = body.to_vec();
-    let verdict = state.store.run(move |c| rules::accept(c, &ctx, action, &caller, raw)).await?;
+    let verdict =
+        state.store.run(move |c| rules::accept(c, &ctx, action, &caller, raw, relay_path)).await?;
     match verdict {
         Ok(accepted) => {
             if accepted.queued {

@@ -59,6 +59,11 @@ pub async fn search(
         .and_then(Value::as_u64)
         .and_then(|l| usize::try_from(l).ok())
         .unwrap_or(0);
+    // The look-up follows the peers: their matching participants are cached here first, with
+    // `relay_via` naming the peer, so the answer (and the rules later) see them.
+    if !state.peers.is_empty() {
+        crate::relay::refresh_from_peers(&state, &filters).await;
+    }
     let found = state
         .store
         .run(move |c| Ok(registry::search(c, &filters, limit, offset)))
@@ -233,8 +238,11 @@ pub async fn update(
 /// `GET /certs/{code}/encryption_cert.pem`: the PEM a participant registered.
 pub async fn cert(State(state): State<SharedState>, Path(code): Path<String>) -> Response {
     match state.store.run(move |c| registry::cert_pem(c, &code)).await {
-        Ok(Some(pem)) => ([(header::CONTENT_TYPE, "application/x-pem-file")], pem).into_response(),
-        Ok(None) => (StatusCode::NOT_FOUND, "no such certificate").into_response(),
+        // A record cached from a peer has no certificate here: it is served by its own instance.
+        Ok(Some(pem)) if !pem.is_empty() => {
+            ([(header::CONTENT_TYPE, "application/x-pem-file")], pem).into_response()
+        }
+        Ok(_) => (StatusCode::NOT_FOUND, "no such certificate").into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
 }

@@ -77,7 +77,8 @@ pub async fn run(state: SharedState, http: reqwest::Client, cancel: Cancellation
 
 /// How one attempt ended.
 enum Attempt {
-    Delivered,
+    /// Acknowledged by the recipient, or by the peer instance named (a relay hop).
+    Delivered(Option<String>),
     /// Worth retrying (5xx, other statuses, connection error, timeout).
     Transient(String, Details),
     /// 400/401/403/404 or no usable endpoint: no retry.
@@ -95,16 +96,9 @@ async fn deliver(state: &SharedState, http: &reqwest::Client, d: Delivery) -> Re
                 "Please provide correct recipient code",
             ),
         ),
-        Some(p) if p.relay_via.is_some() => Attempt::Permanent(
-            "relay not implemented".into(),
-            Details::new(
-                ErrorCode::ErrRecipientNotAvailable.as_str(),
-                format!(
-                    "Recipient is registered on peer HCX {}; relaying between instances is not implemented in the sandbox",
-                    p.relay_via.unwrap_or_default()
-                ),
-            ),
-        ),
+        Some(p) if p.relay_via.is_some() => {
+            forward(state, http, p.relay_via.as_deref().unwrap_or_default(), &d).await
+        }
         Some(p) if p.endpoint_url.trim().is_empty() => Attempt::Permanent(
             "recipient has no endpoint_url".into(),
             Details::new(
@@ -112,18 +106,27 @@ async fn deliver(state: &SharedState, http: &reqwest::Client, d: Delivery) -> Re
                 "Please provide correct recipient code",
             ),
         ),
-        Some(p) => post(state, http, &p.endpoint_url, &d).await,
+        Some(p) => {
+            let url = format!("{}{}", p.endpoint_url.trim_end_matches('/'), d.path);
+            match state.tokens.dispatch_token(&state.hcx_code) {
+                Ok(token) => post(state, http, &url, &token, None, &d).await,
+                Err(e) => unsigned(&e),
+            }
+        }
     };
     let attempts = d.attempts + 1;
     let mid = d.mid.clone();
     let retryable = Action::from_path(&d.path).is_some_and(|(_, a)| a.retried_on_dispatch());
     match attempt {
-        Attempt::Delivered => {
+        Attempt::Delivered(relayed_to) => {
             state
                 .store
                 .run(move |c| {
                     let tx = c.transaction()?;
                     queue::mark_done(&tx, &mid, attempts)?;
+                    if let Some(peer) = &relayed_to {
+                        audit::set_relayed_to(&tx, &mid, peer, now_ms())?;
+                    }
                     if let Some(e) = audit::get(&tx, &mid)?
                         && !e.is_on_action()
                         && e.status == Status::RequestQueued.as_str()
@@ -154,27 +157,80 @@ async fn deliver(state: &SharedState, http: &reqwest::Client, d: Delivery) -> Re
     }
 }
 
+fn unsigned(e: &crate::error::SandboxError) -> Attempt {
+    Attempt::Transient(
+        format!("could not sign dispatch token: {e}"),
+        Details::new(ErrorCode::InternalServerError.as_str(), "gateway could not sign its token"),
+    )
+}
+
+/// Relays `d` to the peer instance that hosts its recipient (`crate::relay`). Refused here,
+/// without a call, when the peer is unknown or the message already passed it (a loop).
+async fn forward(
+    state: &SharedState,
+    http: &reqwest::Client,
+    peer_code: &str,
+    d: &Delivery,
+) -> Attempt {
+    if peer_code == state.hcx_code || d.relay_path.iter().any(|c| c == peer_code) {
+        return Attempt::Permanent(
+            format!("relay loop: {peer_code} already passed"),
+            Details::new(
+                ErrorCode::ErrInvalidForwardReq.as_str(),
+                format!(
+                    "Relay loop refused: the message already passed {peer_code}, so {} does not forward it there",
+                    state.hcx_code
+                ),
+            ),
+        );
+    }
+    let Some(peer) = state.peers.get(peer_code) else {
+        return Attempt::Permanent(
+            format!("{peer_code} is not a peer"),
+            Details::new(
+                ErrorCode::ErrRecipientNotAvailable.as_str(),
+                format!(
+                    "Recipient is registered on HCX {peer_code}, which is not a peer of this instance"
+                ),
+            ),
+        );
+    };
+    let mut path = d.relay_path.clone();
+    path.push(state.hcx_code.clone());
+    if path.len() > crate::relay::MAX_HOPS {
+        return Attempt::Permanent(
+            "relay path too long".into(),
+            Details::new(
+                ErrorCode::ErrRecipientNotAvailable.as_str(),
+                "Recipient is too many relays away",
+            ),
+        );
+    }
+    let token = match state.tokens.relay_token(&state.hcx_code, &peer.code) {
+        Ok(t) => t,
+        Err(e) => return unsigned(&e),
+    };
+    let url = crate::relay::hop_url(peer, &d.path);
+    match post(state, http, &url, &token, Some(path.join(",")), d).await {
+        Attempt::Delivered(_) => Attempt::Delivered(Some(peer.code.clone())),
+        other => other,
+    }
+}
+
+/// One POST of the stored body. `relay_path` is sent as the hop header on a relay.
 async fn post(
     state: &SharedState,
     http: &reqwest::Client,
-    endpoint: &str,
+    url: &str,
+    token: &hcx_protocol::Secret,
+    relay_path: Option<String>,
     d: &Delivery,
 ) -> Attempt {
-    let url = format!("{}{}", endpoint.trim_end_matches('/'), d.path);
-    let token = match state.tokens.dispatch_token(&state.hcx_code) {
-        Ok(t) => t,
-        Err(e) => {
-            return Attempt::Transient(
-                format!("could not sign dispatch token: {e}"),
-                Details::new(
-                    ErrorCode::InternalServerError.as_str(),
-                    "gateway could not sign its token",
-                ),
-            );
-        }
-    };
-    let sent = http
-        .post(&url)
+    let mut req = http.post(url);
+    if let Some(p) = relay_path {
+        req = req.header(crate::relay::RELAY_PATH_HEADER, p);
+    }
+    let sent = req
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header(reqwest::header::ACCEPT, "application/json")
         .bearer_auth(token.expose())
@@ -196,7 +252,7 @@ async fn post(
     };
     let status = resp.status().as_u16();
     if status == 200 || status == 202 {
-        return Attempt::Delivered;
+        return Attempt::Delivered(None);
     }
     // The error callback carries the recipient's own error.code/message (§4.8), possibly empty.
     let body: Value = resp.json().await.unwrap_or(Value::Null);
@@ -269,6 +325,8 @@ async fn fail(
                         request_ms: now,
                         updated_ms: now,
                         error_details: Some(details.to_value()),
+                        relay_path: Vec::new(),
+                        relayed_to: None,
                     };
                     audit::insert(&tx, &event)?;
                     queue::enqueue(
@@ -280,6 +338,7 @@ async fn fail(
                             path,
                             attempts: 0,
                             next_attempt_ms: now,
+                            relay_path: Vec::new(),
                         },
                     )?;
                     queued = true;

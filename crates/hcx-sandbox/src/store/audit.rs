@@ -40,6 +40,11 @@ pub struct AuditEvent {
     pub updated_ms: i64,
     /// Error details recorded on dispatch failure.
     pub error_details: Option<Value>,
+    /// HCX instances the message passed before it reached this one, in order (empty when a
+    /// participant sent it here).
+    pub relay_path: Vec<String>,
+    /// The peer instance this one forwarded it to (set when that hop was acknowledged).
+    pub relayed_to: Option<String>,
 }
 
 impl AuditEvent {
@@ -67,6 +72,14 @@ impl AuditEvent {
         if let Some(e) = &self.error_details {
             out.insert("error_details".into(), e.clone());
         }
+        // Only relayed messages carry the relay fields, so a single-instance record keeps the
+        // platform's shape.
+        if !self.relay_path.is_empty() {
+            out.insert("relay_path".into(), json!(self.relay_path));
+        }
+        if let Some(to) = &self.relayed_to {
+            out.insert("relayed_to".into(), json!(to));
+        }
         Value::Object(out)
     }
 }
@@ -83,9 +96,10 @@ pub fn entity_of(path: &str) -> &str {
 }
 
 const COLUMNS: &str = "mid, action, api_call_id, correlation_id, workflow_id, sender_code, recipient_code, \
-     sender_role, recipient_role, status, headers, payload_size, request_ms, updated_ms, error_details";
+     sender_role, recipient_role, status, headers, payload_size, request_ms, updated_ms, error_details, \
+     relay_path, relayed_to";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<(AuditEvent, [String; 3], Option<String>)> {
+fn from_row(r: &Row<'_>) -> rusqlite::Result<(AuditEvent, [String; 4], Option<String>)> {
     Ok((
         AuditEvent {
             mid: r.get(0)?,
@@ -103,19 +117,22 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(AuditEvent, [String; 3], Option<St
             request_ms: r.get(12)?,
             updated_ms: r.get(13)?,
             error_details: None,
+            relay_path: vec![],
+            relayed_to: r.get(16)?,
         },
-        [r.get(7)?, r.get(8)?, r.get(10)?],
+        [r.get(7)?, r.get(8)?, r.get(10)?, r.get(15)?],
         r.get(14)?,
     ))
 }
 
-fn finish(raw: (AuditEvent, [String; 3], Option<String>)) -> Result<AuditEvent> {
-    let (mut e, [sr, rr, h], err) = raw;
+fn finish(raw: (AuditEvent, [String; 4], Option<String>)) -> Result<AuditEvent> {
+    let (mut e, [sr, rr, h, path], err) = raw;
     let bad =
         |what: &str, x: serde_json::Error| SandboxError::Corrupt(format!("audit {what}: {x}"));
     e.sender_role = serde_json::from_str(&sr).map_err(|x| bad("sender_role", x))?;
     e.recipient_role = serde_json::from_str(&rr).map_err(|x| bad("recipient_role", x))?;
     e.headers = serde_json::from_str(&h).map_err(|x| bad("headers", x))?;
+    e.relay_path = serde_json::from_str(&path).map_err(|x| bad("relay_path", x))?;
     e.error_details =
         err.map(|s| serde_json::from_str(&s)).transpose().map_err(|x| bad("error", x))?;
     Ok(e)
@@ -139,7 +156,7 @@ fn query(
 /// Inserts an event. A duplicate (sender, api_call_id) fails with a constraint error.
 pub fn insert(conn: &Connection, e: &AuditEvent) -> Result<()> {
     conn.execute(
-        &format!("INSERT INTO audit ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
+        &format!("INSERT INTO audit ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"),
         params![
             e.mid,
             e.action,
@@ -156,6 +173,8 @@ pub fn insert(conn: &Connection, e: &AuditEvent) -> Result<()> {
             e.request_ms,
             e.updated_ms,
             e.error_details.as_ref().map(serde_json::to_string).transpose()?,
+            serde_json::to_string(&e.relay_path)?,
+            e.relayed_to,
         ],
     )?;
     Ok(())
@@ -194,6 +213,15 @@ pub fn set_status(
     conn.execute(
         "UPDATE audit SET status = ?2, updated_ms = ?3, error_details = COALESCE(?4, error_details) WHERE mid = ?1",
         params![mid, status, now, error.map(serde_json::to_string).transpose()?],
+    )?;
+    Ok(())
+}
+
+/// Records the peer instance a message was forwarded to.
+pub fn set_relayed_to(conn: &Connection, mid: &str, peer: &str, now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE audit SET relayed_to = ?2, updated_ms = ?3 WHERE mid = ?1",
+        params![mid, peer, now],
     )?;
     Ok(())
 }

@@ -88,6 +88,13 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 3: the operator's onboarding applications (src/operator/003_onboarding.sql).
     include_str!("../operator/003_onboarding.sql"),
+    // Relays between instances: the instances a message passed before this one (JSON array),
+    // and the peer this instance forwarded it to. Both empty for a message that stayed here.
+    r#"
+    ALTER TABLE audit ADD COLUMN relay_path TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE audit ADD COLUMN relayed_to TEXT;
+    ALTER TABLE deliveries ADD COLUMN relay_path TEXT NOT NULL DEFAULT '[]';
+    "#,
 ];
 
 /// Handle to the database; cheap to clone.

@@ -21,14 +21,24 @@ pub struct Delivery {
     pub attempts: u32,
     /// Earliest time of the next attempt (epoch ms).
     pub next_attempt_ms: i64,
+    /// HCX instances the message passed before this one (sent on as the hop's relay path).
+    pub relay_path: Vec<String>,
 }
 
 /// Queues a delivery for `now`.
 pub fn enqueue(conn: &Connection, d: &Delivery) -> Result<()> {
     conn.execute(
-        "INSERT INTO deliveries (mid, body, target_code, path, attempts, next_attempt_ms, state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending')",
-        params![d.mid, d.body, d.target_code, d.path, d.attempts, d.next_attempt_ms],
+        "INSERT INTO deliveries (mid, body, target_code, path, attempts, next_attempt_ms, state, relay_path)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
+        params![
+            d.mid,
+            d.body,
+            d.target_code,
+            d.path,
+            d.attempts,
+            d.next_attempt_ms,
+            serde_json::to_string(&d.relay_path)?
+        ],
     )?;
     Ok(())
 }
@@ -36,7 +46,7 @@ pub fn enqueue(conn: &Connection, d: &Delivery) -> Result<()> {
 /// Pending deliveries due at `now`, oldest first.
 pub fn due(conn: &Connection, now: i64, limit: usize) -> Result<Vec<Delivery>> {
     let mut stmt = conn.prepare(
-        "SELECT mid, body, target_code, path, attempts, next_attempt_ms FROM deliveries
+        "SELECT mid, body, target_code, path, attempts, next_attempt_ms, relay_path FROM deliveries
          WHERE state = 'pending' AND next_attempt_ms <= ?1 ORDER BY next_attempt_ms, rowid LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![now, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
@@ -47,6 +57,8 @@ pub fn due(conn: &Connection, now: i64, limit: usize) -> Result<Vec<Delivery>> {
             path: r.get(3)?,
             attempts: r.get(4)?,
             next_attempt_ms: r.get(5)?,
+            // A path that does not parse reads as empty; it only ever holds what enqueue wrote.
+            relay_path: serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default(),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -92,4 +104,14 @@ pub fn mark_failed(conn: &Connection, mid: &str, attempts: u32, error: &str) -> 
         params![mid, attempts, error],
     )?;
     Ok(())
+}
+
+/// State (`pending`, `done`, `failed`) and attempts of one delivery.
+pub fn state_of(conn: &Connection, mid: &str) -> Result<Option<(String, u32)>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row("SELECT state, attempts FROM deliveries WHERE mid = ?1", params![mid], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
 }
