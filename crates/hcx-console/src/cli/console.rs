@@ -78,6 +78,13 @@ pub enum ConsoleCommand {
         /// Sandbox data directory.
         #[arg(long)]
         data: PathBuf,
+        /// This instance's code (the HCX code becomes `hcx@CODE`; default `sandbox`).
+        #[arg(long)]
+        instance: Option<String>,
+        /// A peer instance to relay with, `CODE=URL,CERT` (instance code, API base URL, path of
+        /// its `identities/hcx/cert.pem`). Repeat for more peers.
+        #[arg(long = "peer")]
+        peers: Vec<String>,
     },
     /// The callback mailbox server.
     Bridge {
@@ -374,8 +381,13 @@ pub fn run(command: ConsoleCommand) -> Result<Output, CliError> {
         ConsoleCommand::Fhir { command: FhirCommand::Summary { file } } => {
             json_out(&hcx_fhir::cli::summary_file(&file).map_err(fail)?)
         }
-        ConsoleCommand::Sandbox { port, data } => {
-            runtime()?.block_on(hcx_sandbox::run_cli(port, data)).map_err(fail)?;
+        ConsoleCommand::Sandbox { port, data, instance, peers } => {
+            let peers = peers
+                .iter()
+                .map(|p| hcx_sandbox::PeerInstance::parse_cli(p))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(fail)?;
+            runtime()?.block_on(hcx_sandbox::run_cli(port, data, instance, peers)).map_err(fail)?;
             Ok(text_out(""))
         }
         ConsoleCommand::Bridge { command: BridgeCommand::Serve { port, data, config } } => {
