@@ -229,9 +229,8 @@ async fn open_desk(
         .map_err(fail)?;
     console.recover_outbox().map_err(fail)?;
     let worker = console.start_outbox_worker();
-    let poller = console
-        .start_bridge_poller_with(&profile.id, PollerOptions::default())
-        .map_err(fail)?;
+    let poller =
+        console.start_bridge_poller_with(&profile.id, PollerOptions::default()).map_err(fail)?;
     let pending = Pending::default();
     let watcher = tokio::spawn(watch(console.clone(), Arc::clone(&pending)));
     Ok(Desk {
@@ -259,8 +258,7 @@ async fn watch(console: Console, pending: Pending) {
             }
         };
         for id in ids {
-            let waiting =
-                pending.lock().unwrap_or_else(PoisonError::into_inner).contains_key(&id);
+            let waiting = pending.lock().unwrap_or_else(PoisonError::into_inner).contains_key(&id);
             if !waiting {
                 continue;
             }
