@@ -239,7 +239,7 @@ async fn open_desk(
         pending,
         _worker: worker,
         _poller: poller,
-        watcher: watcher,
+        watcher,
     })
 }
 
