@@ -44,6 +44,10 @@ pub struct ConsoleOptions {
     /// (panic) every time. `None` in real use.
     #[doc(hidden)]
     pub ingest_fault: Option<fn(&hcx_bridge::Envelope)>,
+    /// How long changes are collected before one `MessagesChanged` goes out ([`COALESCE`] by
+    /// default, one repaint per burst). Zero announces every change at once: `hcx bench
+    /// cycles` times each cycle to the moment its callback is applied, not to the next window.
+    pub change_coalesce: Duration,
 }
 
 impl ConsoleOptions {
@@ -58,6 +62,7 @@ impl ConsoleOptions {
             client_retry: None,
             dead_letter_after: 3,
             ingest_fault: None,
+            change_coalesce: COALESCE,
         }
     }
 }
@@ -274,13 +279,19 @@ impl Console {
         self.inner.clients.lock().unwrap_or_else(PoisonError::into_inner).remove(profile_id);
     }
 
-    /// Tells subscribers which cycles changed. Changes within [`COALESCE`] are sent as one
-    /// `MessagesChanged`.
+    /// Tells subscribers which cycles changed. Changes within the coalescing window
+    /// ([`ConsoleOptions::change_coalesce`]) are sent as one `MessagesChanged`.
     pub(crate) fn notify(&self, correlation_ids: impl IntoIterator<Item = String>, incoming: u32) {
         let mut pending = self.inner.pending.lock().unwrap_or_else(PoisonError::into_inner);
         pending.ids.extend(correlation_ids.into_iter().filter(|c| !c.is_empty()));
         pending.incoming = pending.incoming.saturating_add(incoming);
         if pending.scheduled || pending.ids.is_empty() {
+            return;
+        }
+        let window = self.inner.options.change_coalesce;
+        if window.is_zero() {
+            drop(pending);
+            self.flush_changes();
             return;
         }
         match tokio::runtime::Handle::try_current() {
@@ -289,7 +300,7 @@ impl Console {
                 drop(pending);
                 let console = self.clone();
                 runtime.spawn(async move {
-                    tokio::time::sleep(COALESCE).await;
+                    tokio::time::sleep(window).await;
                     console.flush_changes();
                 });
             }
@@ -364,5 +375,23 @@ mod tests {
             ["d"],
             "a later change starts a new window"
         );
+    }
+
+    /// `hcx bench cycles` times a cycle to the change that finished it, so with a zero window
+    /// nothing may wait for a later one.
+    #[tokio::test]
+    async fn with_a_zero_window_every_change_is_announced_by_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut options = ConsoleOptions::new(dir.path());
+        options.change_coalesce = Duration::ZERO;
+        let console = Console::open(options).unwrap();
+        let mut rx = console.subscribe();
+        console.notify(["a".to_owned()], 1);
+        console.notify(["b".to_owned()], 0);
+        let first = rx.try_recv().expect("announced before notify returns, without a window");
+        assert_eq!(first.correlation_ids, ["a"], "the first change alone");
+        assert_eq!(first.incoming, 1, "with its incoming count");
+        let second = rx.try_recv().expect("the second change is announced at once too");
+        assert_eq!(second.correlation_ids, ["b"], "not merged into the first");
     }
 }

@@ -2,6 +2,7 @@
 //! and returns the text to print. Protocol logic stays in `hcx-protocol`.
 
 pub mod audit;
+pub mod bench_cycles;
 pub mod console;
 pub mod inspect;
 pub mod onboard;
@@ -20,9 +21,23 @@ pub enum Command {
     Seal(seal::SealArgs),
     /// Serve the UI to a browser over loopback HTTP, on the real console (development, tests).
     ServeUi(serve_ui::ServeUiArgs),
+    /// Load benchmarks on the real parts (`hcx bench cycles`).
+    Bench {
+        /// Which benchmark.
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Profiles, keys, sending, threads, `run`, `demo`, sandbox, bridge and FHIR tools.
     #[command(flatten)]
     Console(console::ConsoleCommand),
+}
+
+/// `hcx bench …`: one module each.
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCommand {
+    /// Full preauth cycles through the embedded sandbox, payer and bridge into N consoles'
+    /// stores, beside the Swasth SDKs' send pattern; prints cycles/s, p50/p99 and CPU.
+    Cycles(bench_cycles::CyclesArgs),
 }
 
 /// What a subcommand produced: text for stdout and the process exit code.
@@ -58,6 +73,7 @@ pub fn run(command: Command) -> Result<Output, CliError> {
         Command::Inspect(args) => inspect::run(&args),
         Command::Seal(args) => seal::run(&args),
         Command::ServeUi(args) => serve_ui::run(&args),
+        Command::Bench { command: BenchCommand::Cycles(args) } => bench_cycles::run(&args),
         Command::Console(command) => console::run(command),
     }
 }
