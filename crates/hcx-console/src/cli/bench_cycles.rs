@@ -233,14 +233,7 @@ async fn open_desk(
         console.start_bridge_poller_with(&profile.id, PollerOptions::default()).map_err(fail)?;
     let pending = Pending::default();
     let watcher = tokio::spawn(watch(console.clone(), Arc::clone(&pending)));
-    Ok(Desk {
-        console,
-        profile_id: profile.id,
-        pending,
-        _worker: worker,
-        _poller: poller,
-        watcher,
-    })
+    Ok(Desk { console, profile_id: profile.id, pending, _worker: worker, _poller: poller, watcher })
 }
 
 /// Tells each waiting cycle its end state as soon as an incoming message moved it there.
